@@ -1,0 +1,10 @@
+#include "cli_commands.h"
+
+namespace sg::cli {
+
+std::vector<Command> registerCommands(CLI::App &app, const GlobalOptions &global)
+{
+    return {addPredictCommand(app, global)};
+}
+
+} // namespace sg::cli

@@ -1,0 +1,270 @@
+#include "model/classifier.h"
+
+#include "common/error.h"
+#include "image/mat_tensor.h"
+#include "image/preprocess.h"
+
+#include <torch/script.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <sstream>
+
+namespace sg {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Torch messages carry a C++ backtrace after the first line; users need only the first line.
+std::string firstLine(const std::string &message)
+{
+    const std::string line = message.substr(0, message.find('\n'));
+    return line.size() > 300 ? line.substr(0, 300) + "..." : line;
+}
+
+std::string shapeText(at::IntArrayRef sizes)
+{
+    std::ostringstream text;
+    text << '[';
+    for (size_t i = 0; i < sizes.size(); ++i)
+        text << (i ? ", " : "") << sizes[i];
+    text << ']';
+    return text.str();
+}
+
+bool isOutOfMemory(const c10::Error &error)
+{
+    return std::string(error.what()).find("out of memory") != std::string::npos;
+}
+
+c10::Device resolveDevice(const std::string &name)
+{
+    if (name == "auto" || name.empty())
+        return torch::cuda::is_available() ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
+    c10::Device device(c10::kCPU);
+    try {
+        device = c10::Device(name);
+    } catch (const c10::Error &) {
+        throw Error("", "unknown device \"" + name + "\" (use auto, cpu, cuda or cuda:N)");
+    }
+    if (device.is_cuda()) {
+        if (!torch::cuda::is_available())
+            throw Error("", "device \"" + name + "\" requested but CUDA is not available "
+                            "(this LibTorch has no CUDA support or no GPU was found)");
+        if (device.has_index() && device.index() >= int(torch::cuda::device_count()))
+            throw Error("", "device \"" + name + "\" requested but only " +
+                                std::to_string(torch::cuda::device_count()) + " GPU(s) exist");
+    } else if (!device.is_cpu()) {
+        throw Error("", "unsupported device \"" + name + "\" (use auto, cpu, cuda or cuda:N)");
+    }
+    return device;
+}
+
+} // namespace
+
+struct Classifier::Impl {
+    std::string modelPath;
+    ModelSpec spec;
+    c10::Device device{c10::kCPU};
+    mutable torch::jit::Module module;
+    int maxBatch = 32;
+    mutable std::atomic<std::int64_t> forwards{0};
+    mutable std::atomic<std::int64_t> backwards{0};
+
+    // Runs `method` on `input` and checks that the result is a logits tensor [N, K].
+    at::Tensor checkedLogits(const at::Tensor &output) const
+    {
+        if (output.dim() != 2)
+            throw Error(modelPath, "output has shape " + shapeText(output.sizes()) +
+                                       "; a classifier must return logits of shape [N, K]");
+        if (output.size(1) != int64_t(spec.labels.size()))
+            throw Error(spec.sidecarPath, "lists " + std::to_string(spec.labels.size()) +
+                                              " labels but the model outputs " +
+                                              std::to_string(output.size(1)) + " logits");
+        return output;
+    }
+
+    at::Tensor call(const std::string &method, const at::Tensor &input) const
+    {
+        c10::IValue result;
+        try {
+            result = module.get_method(method)({input.to(device)});
+        } catch (const c10::Error &error) {
+            if (isOutOfMemory(error))
+                throw;
+            throw Error(modelPath, method + "() failed on an input of shape " +
+                                       shapeText(input.sizes()) + ": " +
+                                       firstLine(error.what_without_backtrace()));
+        }
+        if (!result.isTensor())
+            throw Error(modelPath, method + "() returned a " + result.tagKind() +
+                                       ", not a tensor; a classifier must return logits [N, K]");
+        return result.toTensor();
+    }
+};
+
+Classifier::Classifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Classifier::~Classifier() = default;
+
+std::shared_ptr<Classifier> Classifier::load(const std::string &modelPath, const std::string &device)
+{
+    std::error_code ec;
+    if (!fs::exists(modelPath, ec))
+        throw Error(modelPath, "model file not found");
+    if (fs::is_directory(modelPath, ec))
+        throw Error(modelPath, "is a directory, not a TorchScript model file");
+    const std::string sidecar = sidecarPathFor(modelPath);
+    if (!fs::exists(sidecar, ec))
+        throw Error(sidecar, "model sidecar not found: every model needs a .json of the same "
+                             "base name beside it (see models/README.md)");
+
+    auto impl = std::make_unique<Impl>();
+    impl->modelPath = modelPath;
+    impl->spec = readModelSpec(sidecar);
+    impl->device = resolveDevice(device);
+    try {
+        impl->module = torch::jit::load(modelPath, impl->device);
+    } catch (const c10::Error &error) {
+        throw Error(modelPath, "is not a TorchScript model (save it with torch.jit.script or "
+                               "torch.jit.trace, then torch.jit.save): " +
+                                   firstLine(error.what_without_backtrace()));
+    } catch (const std::exception &error) {
+        throw Error(modelPath, std::string("is not a TorchScript model: ") + firstLine(error.what()));
+    }
+    impl->module.eval();
+    for (auto parameter : impl->module.parameters())
+        parameter.set_requires_grad(false);
+
+    const ModelSpec &spec = impl->spec;
+    for (const std::string &method : {spec.featuresMethod, spec.headMethod})
+        if (!method.empty() && !impl->module.find_method(method))
+            throw Error(spec.sidecarPath, "names split method \"" + method +
+                                              "\" but the model does not export it "
+                                              "(add @torch.jit.export, or drop \"split\")");
+
+    // One probe pass checks the whole contract before any image is shown.
+    torch::NoGradGuard noGrad;
+    const at::Tensor probe =
+        torch::zeros({1, spec.input.channels, spec.input.height, spec.input.width});
+    at::Tensor output;
+    try {
+        output = impl->call("forward", probe);
+    } catch (const Error &error) {
+        throw Error(modelPath, "rejected the input shape " + shapeText(probe.sizes()) +
+                                   " that its sidecar declares (" + error.problem() + ")");
+    }
+    const at::Tensor logits = impl->checkedLogits(output);
+    if (logits.size(0) != 1)
+        throw Error(modelPath, "returned " + std::to_string(logits.size(0)) +
+                                   " rows of logits for one image");
+    if (!torch::isfinite(logits).all().item<bool>())
+        throw Error(modelPath, "produced NaN or infinite logits for a blank input image");
+    return std::shared_ptr<Classifier>(new Classifier(std::move(impl)));
+}
+
+const ModelSpec &Classifier::spec() const { return impl_->spec; }
+const std::string &Classifier::modelPath() const { return impl_->modelPath; }
+std::string Classifier::deviceName() const { return impl_->device.str(); }
+int Classifier::classCount() const { return int(impl_->spec.labels.size()); }
+bool Classifier::hasSplit() const { return impl_->spec.hasSplit(); }
+void Classifier::setMaxBatch(int maxBatch) { impl_->maxBatch = std::max(1, maxBatch); }
+int Classifier::maxBatch() const { return impl_->maxBatch; }
+std::int64_t Classifier::forwardCount() const { return impl_->forwards; }
+std::int64_t Classifier::backwardCount() const { return impl_->backwards; }
+
+at::Tensor Classifier::logits(const at::Tensor &input) const
+{
+    impl_->forwards += input.size(0);
+    return impl_->checkedLogits(impl_->call("forward", input));
+}
+
+at::Tensor Classifier::features(const at::Tensor &input) const
+{
+    if (!hasSplit())
+        throw Error(impl_->modelPath, "this model does not expose an inner layer (its sidecar "
+                                      "has no \"split\" with features/head methods)");
+    impl_->forwards += input.size(0);
+    return impl_->call(impl_->spec.featuresMethod, input);
+}
+
+at::Tensor Classifier::head(const at::Tensor &features) const
+{
+    if (!hasSplit())
+        throw Error(impl_->modelPath, "this model does not expose an inner layer (its sidecar "
+                                      "has no \"split\" with features/head methods)");
+    return impl_->checkedLogits(impl_->call(impl_->spec.headMethod, features));
+}
+
+at::Tensor Classifier::inputGradient(const at::Tensor &input, const std::vector<int64_t> &targets,
+                                     at::Tensor *logitsOut) const
+{
+    if (int64_t(targets.size()) != input.size(0))
+        throw Error("", "inputGradient: " + std::to_string(targets.size()) + " targets for " +
+                            std::to_string(input.size(0)) + " inputs");
+    torch::AutoGradMode gradMode(true);
+    at::Tensor leaf = input.detach().to(impl_->device).requires_grad_(true);
+    const at::Tensor scores = logits(leaf);
+    const auto index = torch::tensor(targets, torch::kLong).to(impl_->device).view({-1, 1});
+    const at::Tensor gradient = torch::autograd::grad({scores.gather(1, index).sum()}, {leaf})[0];
+    impl_->backwards += input.size(0);
+    if (logitsOut)
+        *logitsOut = scores.detach();
+    return gradient;
+}
+
+std::vector<Prediction> Classifier::predict(const std::vector<cv::Mat> &images, int topk,
+                                            const std::vector<std::string> &names) const
+{
+    const ModelSpec &spec = impl_->spec;
+    topk = std::clamp(topk, 1, classCount());
+    torch::NoGradGuard noGrad;
+    std::vector<Prediction> predictions;
+    predictions.reserve(images.size());
+    size_t next = 0;
+    int batch = impl_->maxBatch;
+    while (next < images.size()) {
+        const size_t count = std::min(images.size() - next, size_t(batch));
+        std::vector<cv::Mat> pixels;
+        for (size_t i = next; i < next + count; ++i)
+            pixels.push_back(toModelPixels(images[i], spec.input));
+        at::Tensor scores;
+        try {
+            scores = logits(toInputTensor(pixels, spec.input)).to(torch::kCPU, torch::kFloat32);
+        } catch (const c10::Error &error) {
+            if (!isOutOfMemory(error) || batch == 1)
+                throw Error(impl_->modelPath, firstLine(error.what_without_backtrace()));
+            batch = std::max(1, batch / 2);
+            continue;
+        }
+        const at::Tensor probabilities = torch::softmax(scores.to(torch::kFloat64), 1);
+        const auto top = probabilities.topk(topk, 1);
+        for (size_t row = 0; row < count; ++row) {
+            const at::Tensor rowScores = scores[int64_t(row)].contiguous();
+            if (!torch::isfinite(rowScores).all().item<bool>()) {
+                const std::string name = next + row < names.size() ? names[next + row]
+                                                                    : "image " + std::to_string(next + row);
+                throw Error(impl_->modelPath, "produced NaN or infinite logits for " + name);
+            }
+            Prediction prediction;
+            const float *begin = rowScores.data_ptr<float>();
+            prediction.logits.assign(begin, begin + rowScores.numel());
+            const at::Tensor rowProbabilities = probabilities[int64_t(row)].to(torch::kFloat32).contiguous();
+            prediction.probabilities.assign(rowProbabilities.data_ptr<float>(),
+                                            rowProbabilities.data_ptr<float>() + rowProbabilities.numel());
+            const at::Tensor values = std::get<0>(top)[int64_t(row)];
+            const at::Tensor indices = std::get<1>(top)[int64_t(row)];
+            for (int k = 0; k < topk; ++k) {
+                const int index = int(indices[k].item<int64_t>());
+                prediction.top.push_back({index, spec.labels[size_t(index)], values[k].item<double>()});
+            }
+            predictions.push_back(std::move(prediction));
+        }
+        next += count;
+    }
+    return predictions;
+}
+
+} // namespace sg

@@ -1,0 +1,74 @@
+#include "test_support.h"
+
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <sys/wait.h>
+
+namespace sg::test {
+
+namespace fs = std::filesystem;
+
+std::string sourcePath(const std::string &relative)
+{
+    return (fs::path(SG_SOURCE_DIR) / relative).string();
+}
+
+std::string readBytes(const std::string &path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw std::runtime_error("cannot read " + path);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    return bytes.str();
+}
+
+nlohmann::json readJson(const std::string &path)
+{
+    return nlohmann::json::parse(readBytes(path));
+}
+
+TempDir::TempDir()
+{
+    std::random_device random;
+    path_ = fs::temp_directory_path() / ("sightglass-test-" + std::to_string(random()));
+    fs::create_directories(path_);
+}
+
+TempDir::~TempDir()
+{
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+}
+
+std::string TempDir::write(const std::string &name, const std::string &bytes) const
+{
+    const std::string target = file(name);
+    std::ofstream(target, std::ios::binary) << bytes;
+    return target;
+}
+
+CommandResult runCli(const std::string &arguments)
+{
+    const TempDir scratch;
+    const std::string errPath = scratch.file("stderr.txt");
+    const std::string command = "cd '" + std::string(SG_SOURCE_DIR) + "' && '" + SG_CLI_PATH + "' " +
+                                arguments + " 2>'" + errPath + "'";
+    CommandResult result;
+    FILE *pipe = popen(command.c_str(), "r");
+    if (!pipe)
+        throw std::runtime_error("cannot run " + command);
+    char buffer[4096];
+    size_t got = 0;
+    while ((got = fread(buffer, 1, sizeof buffer, pipe)) > 0)
+        result.out.append(buffer, got);
+    const int status = pclose(pipe);
+    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.err = readBytes(errPath);
+    return result;
+}
+
+} // namespace sg::test

@@ -1,0 +1,47 @@
+#pragma once
+// Shared helpers for Sightglass tests: repository paths, temporary folders, running the CLI.
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <string>
+
+namespace sg::test {
+
+// A path inside the source tree, e.g. sourcePath("models/demo/cues.pt").
+std::string sourcePath(const std::string &relative);
+
+// Reads a JSON file; fails the calling test (via exception) if it cannot.
+nlohmann::json readJson(const std::string &path);
+
+// A fresh empty directory removed when the object goes out of scope.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir &) = delete;
+    TempDir &operator=(const TempDir &) = delete;
+
+    const std::filesystem::path &path() const { return path_; }
+    std::string file(const std::string &name) const { return (path_ / name).string(); }
+    // Writes `bytes` to `name` inside the directory and returns the full path.
+    std::string write(const std::string &name, const std::string &bytes) const;
+
+private:
+    std::filesystem::path path_;
+};
+
+// Reads a whole file as bytes.
+std::string readBytes(const std::string &path);
+
+struct CommandResult {
+    int exitCode = -1;
+    std::string out;
+    std::string err;
+};
+
+// Runs `sightglass-cli <arguments>` through the shell from the source root (arguments are
+// passed verbatim, so quote what needs quoting) and captures both streams.
+CommandResult runCli(const std::string &arguments);
+
+} // namespace sg::test
