@@ -1,1 +1,265 @@
-int main(){return 0;}
+// sightglass: the desktop application. Parses the command line, sets up the runtime and opens
+// the main window; with --screenshot (or without a display) it is a smoke run that grabs the
+// window once the first prediction is on screen.
+
+#include "main_window.h"
+#include "theme.h"
+
+#include "common/error.h"
+#include "common/version.h"
+#include "model/runtime.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QPixmap>
+#include <QRegularExpression>
+#include <QTimer>
+
+#include <cstdio>
+
+#ifndef SG_SOURCE_DIR
+#define SG_SOURCE_DIR ""
+#endif
+
+namespace {
+
+constexpr int kScreenshotTimeoutMs = 60'000;
+const char *const kDemoModel = "models/demo/cues.pt";
+const char *const kDemoImages = "resources/samples/cues";
+
+void printLine(FILE *stream, const QString &text)
+{
+    std::fprintf(stream, "%s\n", text.toLocal8Bit().constData());
+    std::fflush(stream);
+}
+
+void printError(const QString &text)
+{
+    printLine(stderr, QStringLiteral("sightglass: error: ") + text);
+}
+
+// Finds `relative` (a demo file or folder) under, in order: $SIGHTGLASS_DATA_DIR, the source
+// tree when run from <build>/bin, an installed share/sightglass, and the source tree this
+// binary was built from. Empty when none has it.
+QString findData(const QString &relative)
+{
+    QStringList roots;
+    const QString fromEnvironment = qEnvironmentVariable("SIGHTGLASS_DATA_DIR");
+    if (!fromEnvironment.isEmpty())
+        roots << fromEnvironment;
+    const QString exeDir = QCoreApplication::applicationDirPath();
+    roots << exeDir + QStringLiteral("/../..") << exeDir + QStringLiteral("/../share/sightglass");
+    const QString sourceDir = QStringLiteral(SG_SOURCE_DIR);
+    if (!sourceDir.isEmpty())
+        roots << sourceDir;
+    for (const QString &root : roots) {
+        const QFileInfo candidate(QDir(root).filePath(relative));
+        if (candidate.exists())
+            return QDir::cleanPath(candidate.absoluteFilePath());
+    }
+    return {};
+}
+
+QString headlessScreenshotPath()
+{
+    const QFileInfo buildDir(QDir::current().filePath(QStringLiteral("build")));
+    if (buildDir.isDir() && buildDir.isWritable())
+        return QDir::cleanPath(buildDir.absoluteFilePath() + QStringLiteral("/sightglass-smoke.png"));
+    return QDir::temp().filePath(QStringLiteral("sightglass-smoke.png"));
+}
+
+QtMessageHandler defaultMessageHandler = nullptr;
+
+// The offscreen platform warns once per top-level window that it cannot propagate size hints;
+// harmless, and noise in the output of smoke runs.
+void offscreenMessageHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (type == QtWarningMsg && message.contains(QLatin1String("propagateSizeHints")))
+        return;
+    defaultMessageHandler(type, context, message);
+}
+
+QString percent(double probability)
+{
+    return QString::number(probability * 100.0, 'f', 1) + QLatin1Char('%');
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    // Parse before QApplication exists, so --help and --version work without a display.
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Sightglass: a native lab for explaining image classifiers."));
+    const QCommandLineOption helpOption({QStringLiteral("h"), QStringLiteral("help")},
+                                        QStringLiteral("Show this help and exit."));
+    const QCommandLineOption versionOption({QStringLiteral("v"), QStringLiteral("version")},
+                                           QStringLiteral("Show the version and runtime, and exit."));
+    const QCommandLineOption modelOption(
+        QStringLiteral("model"),
+        QStringLiteral("TorchScript model to open (.pt with its .json sidecar). Default: the demo model."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption imagesOption(
+        QStringLiteral("images"),
+        QStringLiteral("Folder of images to open (or one image in it). Default: the demo samples."),
+        QStringLiteral("DIR"));
+    const QCommandLineOption threadsOption(
+        QStringLiteral("threads"),
+        QStringLiteral("Compute threads for the model (0 = all cores)."), QStringLiteral("N"),
+        QStringLiteral("0"));
+    const QCommandLineOption deviceOption(
+        QStringLiteral("device"), QStringLiteral("Device for models: auto, cpu, cuda or cuda:N."),
+        QStringLiteral("DEVICE"), QStringLiteral("auto"));
+    const QCommandLineOption screenshotOption(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Save the window as PNG to FILE once the first prediction is shown, then "
+                       "quit (exit 1 if the model or image fails, or after 60 s)."),
+        QStringLiteral("FILE"));
+    parser.addOptions({helpOption, versionOption, modelOption, imagesOption, threadsOption,
+                       deviceOption, screenshotOption});
+
+    if (!parser.parse(arguments)) {
+        printError(parser.errorText());
+        return 2;
+    }
+    if (parser.isSet(helpOption)) {
+        // Without an application object the parser cannot know the program's name.
+        printLine(stdout, parser.helpText()
+                              .replace(QStringLiteral("<executable_name>"), QStringLiteral("sightglass"))
+                              .trimmed());
+        return 0;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        printError(QStringLiteral("unexpected argument '%1' (see --help)")
+                       .arg(parser.positionalArguments().constFirst()));
+        return 2;
+    }
+    bool threadsOk = false;
+    const int threads = parser.value(threadsOption).toInt(&threadsOk);
+    if (!threadsOk || threads < 0) {
+        printError(QStringLiteral("--threads: expected 0 or a positive number, not '%1'")
+                       .arg(parser.value(threadsOption)));
+        return 2;
+    }
+    if (parser.isSet(versionOption)) {
+        printLine(stdout, QStringLiteral("sightglass %1").arg(QString::fromUtf8(sg::kVersion)));
+        sg::initRuntime(threads);  // so the description reports the thread count in effect
+        printLine(stdout, QString::fromStdString(sg::runtimeDescription()));
+        return 0;
+    }
+    const QString device = parser.value(deviceOption);
+    static const QRegularExpression devicePattern(QStringLiteral("^(auto|cpu|cuda(:\\d+)?)$"));
+    if (!devicePattern.match(device).hasMatch()) {
+        printError(QStringLiteral("--device: expected auto, cpu, cuda or cuda:N, not '%1'").arg(device));
+        return 2;
+    }
+
+    // Without any display, run the smoke test on the offscreen platform instead of failing.
+    QString screenshotPath = parser.value(screenshotOption);
+    const bool noDisplay = qEnvironmentVariableIsEmpty("DISPLAY")
+                           && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+                           && !qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
+    if (noDisplay) {
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+        if (screenshotPath.isEmpty())
+            screenshotPath = headlessScreenshotPath();
+        printLine(stdout, QStringLiteral("sightglass: no display (DISPLAY and WAYLAND_DISPLAY are "
+                                         "unset); running a headless smoke run instead"));
+    }
+    const bool screenshotMode = !screenshotPath.isEmpty();
+    if (qgetenv("QT_QPA_PLATFORM") == "offscreen")
+        defaultMessageHandler = qInstallMessageHandler(offscreenMessageHandler);
+
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Sightglass"));
+    QApplication::setApplicationName(QStringLiteral("Sightglass"));
+    QApplication::setApplicationVersion(QString::fromUtf8(sg::kVersion));
+    QApplication::setDesktopFileName(QStringLiteral("sightglass"));
+    sg::ui::applyTheme(app);
+
+    try {
+        sg::initRuntime(threads);
+    } catch (const sg::Error &error) {
+        printError(QString::fromStdString(error.what()));
+        return 2;
+    }
+
+    QString modelPath = parser.value(modelOption);
+    if (modelPath.isEmpty())
+        modelPath = findData(QString::fromLatin1(kDemoModel));
+    QString imagesPath = parser.value(imagesOption);
+    if (imagesPath.isEmpty())
+        imagesPath = findData(QString::fromLatin1(kDemoImages));
+
+    if (screenshotMode && modelPath.isEmpty()) {
+        printError(QStringLiteral("no model: the demo model %1 was not found; pass --model FILE "
+                                  "or set SIGHTGLASS_DATA_DIR")
+                       .arg(QString::fromLatin1(kDemoModel)));
+        return 1;
+    }
+    if (screenshotMode && imagesPath.isEmpty()) {
+        printError(QStringLiteral("no images: the demo folder %1 was not found; pass --images DIR "
+                                  "or set SIGHTGLASS_DATA_DIR")
+                       .arg(QString::fromLatin1(kDemoImages)));
+        return 1;
+    }
+
+    sg::ui::MainWindow window;
+    window.setDevice(device);
+    if (screenshotMode)
+        window.resize(1280, 820);  // same picture whatever geometry the settings remember
+
+    if (screenshotMode) {
+        // Queued, so exit() runs inside exec() even when a failure is reported early.
+        QObject::connect(
+            &window, &sg::ui::MainWindow::failed, &app,
+            [](const QString &message) {
+                printError(message);
+                QCoreApplication::exit(1);
+            },
+            Qt::QueuedConnection);
+        QObject::connect(
+            &window, &sg::ui::MainWindow::predictionShown, &app,
+            [&window, screenshotPath](const QString &path, const sg::ui::LabelScores &scores) {
+                // Let the layout settle and the panel repaint before grabbing.
+                QTimer::singleShot(200, &window, [&window, screenshotPath, path, scores] {
+                    const QPixmap shot = window.grab();
+                    if (!shot.save(screenshotPath, "PNG")) {
+                        printError(QStringLiteral("%1: cannot write the screenshot").arg(screenshotPath));
+                        QCoreApplication::exit(1);
+                        return;
+                    }
+                    printLine(stdout, QStringLiteral("sightglass: screenshot written to %1").arg(screenshotPath));
+                    printLine(stdout, QStringLiteral("sightglass: %1: %2 (%3)")
+                                          .arg(QFileInfo(path).fileName(), scores.constFirst().label,
+                                               percent(scores.constFirst().probability)));
+                    QCoreApplication::exit(0);
+                });
+            },
+            Qt::SingleShotConnection);
+        QTimer::singleShot(kScreenshotTimeoutMs, &app, [] {
+            printError(QStringLiteral("no prediction within %1 s").arg(kScreenshotTimeoutMs / 1000));
+            QCoreApplication::exit(1);
+        });
+    }
+
+    window.show();
+    QTimer::singleShot(0, &window, [&window, modelPath, imagesPath] {
+        if (!modelPath.isEmpty())
+            window.openModel(modelPath);
+        if (!imagesPath.isEmpty()) {
+            if (QFileInfo(imagesPath).isDir())
+                window.openImageFolder(imagesPath);
+            else
+                window.openImage(imagesPath);
+        }
+    });
+    return QApplication::exec();
+}

@@ -21,4 +21,11 @@ private:
     std::string problem_;
 };
 
+// The device ran out of memory during a model pass. Batched code catches this, halves its batch
+// and retries; it reaches the user only when a single image does not fit.
+class OutOfMemoryError : public Error {
+public:
+    using Error::Error;
+};
+
 } // namespace sg

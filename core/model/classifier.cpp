@@ -25,6 +25,17 @@ std::string firstLine(const std::string &message)
     return line.size() > 300 ? line.substr(0, 300) + "..." : line;
 }
 
+// TorchScript interpreter errors put the useful line last ("RuntimeError: mat1 and mat2 ...").
+std::string torchMessage(const std::string &message)
+{
+    const std::string marker = "Error: ";
+    const size_t last = message.rfind(marker);
+    if (message.find("TorchScript interpreter") == std::string::npos || last == std::string::npos)
+        return firstLine(message);
+    const size_t lineStart = message.rfind('\n', last);
+    return firstLine(message.substr(lineStart == std::string::npos ? 0 : lineStart + 1));
+}
+
 std::string shapeText(at::IntArrayRef sizes)
 {
     std::ostringstream text;
@@ -35,9 +46,9 @@ std::string shapeText(at::IntArrayRef sizes)
     return text.str();
 }
 
-bool isOutOfMemory(const c10::Error &error)
+bool isOutOfMemory(const std::string &message)
 {
-    return std::string(error.what()).find("out of memory") != std::string::npos;
+    return message.find("out of memory") != std::string::npos;
 }
 
 c10::Device resolveDevice(const std::string &name)
@@ -92,12 +103,13 @@ struct Classifier::Impl {
         c10::IValue result;
         try {
             result = module.get_method(method)({input.to(device)});
-        } catch (const c10::Error &error) {
-            if (isOutOfMemory(error))
-                throw;
-            throw Error(modelPath, method + "() failed on an input of shape " +
-                                       shapeText(input.sizes()) + ": " +
-                                       firstLine(error.what_without_backtrace()));
+        } catch (const std::exception &error) {
+            // c10::Error from ATen, plain runtime errors from inside TorchScript code.
+            const std::string problem = method + "() failed on an input of shape " +
+                                        shapeText(input.sizes()) + ": " + torchMessage(error.what());
+            if (isOutOfMemory(error.what()))
+                throw OutOfMemoryError(modelPath, problem);
+            throw Error(modelPath, problem);
         }
         if (!result.isTensor())
             throw Error(modelPath, method + "() returned a " + result.tagKind() +
@@ -233,10 +245,10 @@ std::vector<Prediction> Classifier::predict(const std::vector<cv::Mat> &images, 
         at::Tensor scores;
         try {
             scores = logits(toInputTensor(pixels, spec.input)).to(torch::kCPU, torch::kFloat32);
-        } catch (const c10::Error &error) {
-            if (!isOutOfMemory(error) || batch == 1)
-                throw Error(impl_->modelPath, firstLine(error.what_without_backtrace()));
-            batch = std::max(1, batch / 2);
+        } catch (const OutOfMemoryError &) {
+            if (batch == 1)
+                throw;
+            batch /= 2;
             continue;
         }
         const at::Tensor probabilities = torch::softmax(scores.to(torch::kFloat64), 1);

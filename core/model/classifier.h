@@ -75,7 +75,8 @@ public:
     at::Tensor inputGradient(const at::Tensor &input, const std::vector<int64_t> &targets,
                              at::Tensor *logitsOut = nullptr) const;
 
-    // Counts of model passes since load, for reports and benchmarks (one per image).
+    // Counts of model passes since load (one per image; the load-time probe not included),
+    // for reports and benchmarks.
     std::int64_t forwardCount() const;
     std::int64_t backwardCount() const;
 

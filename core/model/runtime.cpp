@@ -22,6 +22,11 @@ int initRuntime(int threads)
     return count;
 }
 
+void initWorkerThread()
+{
+    at::init_num_threads();
+}
+
 std::string runtimeDescription()
 {
     std::string text = "LibTorch " TORCH_VERSION ", OpenCV " CV_VERSION ", ";

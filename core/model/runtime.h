@@ -11,6 +11,11 @@ namespace sg {
 // the main thread, before any model work. Returns the thread count in effect.
 int initRuntime(int threads);
 
+// Applies the thread budget set by initRuntime() to the calling thread. With OpenMP (Debian's
+// LibTorch) the intra-op thread count is per thread, so every worker thread that runs model
+// work calls this once when it starts. Cheap; safe to call repeatedly.
+void initWorkerThread();
+
 // "LibTorch 1.13.0, CPU" or "..., CUDA (2 GPUs)"; for --version and the About box.
 std::string runtimeDescription();
 
