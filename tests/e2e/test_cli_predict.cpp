@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -20,7 +21,15 @@ struct DemoCase {
     std::string model;
     std::string samples;
     std::string golden;
+    // The cues model must get every sample right; the Fashion-MNIST one (about 91% accurate)
+    // keeps its honest mistakes, so there only the reference's own top-1 is expected.
+    bool topOneMatchesTruth;
 };
+
+void PrintTo(const DemoCase &demo, std::ostream *out)
+{
+    *out << demo.model;
+}
 
 class DemoPredict : public ::testing::TestWithParam<DemoCase> {};
 
@@ -56,16 +65,19 @@ TEST_P(DemoPredict, MatchesGoldenLogitsAndGroundTruth)
 
         ASSERT_EQ(result.at("top").size(), 3u);
         const json &top1 = result.at("top")[0];
-        EXPECT_EQ(top1.at("index").get<int>(), truthLabels.at(file)) << file;
+        const auto referenceTop1 = std::max_element(reference.begin(), reference.end()) - reference.begin();
+        EXPECT_EQ(top1.at("index").get<int>(), referenceTop1) << file;
+        if (demo.topOneMatchesTruth)
+            EXPECT_EQ(top1.at("index").get<int>(), truthLabels.at(file)) << file;
         EXPECT_GE(top1.at("probability").get<double>(), result.at("top")[1].at("probability").get<double>());
     }
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Demo, DemoPredict,
-    ::testing::Values(DemoCase{"models/demo/cues.pt", "resources/samples/cues", "tests/golden/cues_logits.json"},
+    ::testing::Values(DemoCase{"models/demo/cues.pt", "resources/samples/cues", "tests/golden/cues_logits.json", true},
                       DemoCase{"models/demo/fashion.pt", "resources/samples/fashion",
-                               "tests/golden/fashion_logits.json"}),
+                               "tests/golden/fashion_logits.json", false}),
     [](const auto &info) { return fs::path(info.param.model).stem().string(); });
 
 TEST(CliPredict, TextOutputListsTopK)
