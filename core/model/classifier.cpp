@@ -186,6 +186,7 @@ void Classifier::setMaxBatch(int maxBatch) { impl_->maxBatch = std::max(1, maxBa
 int Classifier::maxBatch() const { return impl_->maxBatch; }
 std::int64_t Classifier::forwardCount() const { return impl_->forwards; }
 std::int64_t Classifier::backwardCount() const { return impl_->backwards; }
+void Classifier::recordBackward(std::int64_t images) const { impl_->backwards += images; }
 
 at::Tensor Classifier::logits(const at::Tensor &input) const
 {

@@ -79,6 +79,9 @@ public:
     // for reports and benchmarks.
     std::int64_t forwardCount() const;
     std::int64_t backwardCount() const;
+    // For methods that run autograd themselves (e.g. through features/head): counts `images`
+    // backward passes. Any thread.
+    void recordBackward(std::int64_t images) const;
 
 private:
     struct Impl;

@@ -1,0 +1,128 @@
+#pragma once
+// The saliency method interface. A method is a registered, stateless object: it has an id, a
+// parameter schema with defaults (which may depend on the resolution), and a const run() that
+// takes a request and plain progress/cancel callbacks. Per-run state lives inside run(), so one
+// method object may serve several threads. This header is torch-free; implementations include
+// torch in their .cpp.
+
+#include "model/classifier.h"
+
+#include <opencv2/core.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sg {
+
+// One tunable number of a method. `integer` parameters hold whole numbers.
+struct ParamSpec {
+    std::string name;
+    std::string description;  // one line, shown as a tooltip and by `sightglass-cli methods`
+    double defaultValue = 0.0;
+    double minimum = 0.0;
+    double maximum = 0.0;
+    bool integer = false;
+};
+
+using ParamValues = std::map<std::string, double>;
+
+// What to explain. The classifier is not owned and must outlive run(); it is used from the
+// calling thread only (the job worker).
+struct SaliencyRequest {
+    const Classifier *classifier = nullptr;
+    cv::Mat image;             // decoded image (image_io.h: RGB/gray, 8/16-bit, any size)
+    int target = -1;           // class index to explain; -1 = the model's top-1 class
+    int resolution = 0;        // mask / cell size; 0 = the method's default
+    ParamValues params;        // entries not given take the schema's defaults
+    std::uint64_t seed = 0;    // seeds every random draw: equal requests give equal maps
+    int maxBatch = 32;         // most images per model pass; halved on out-of-memory
+};
+
+// Reported after each batch or iteration. `map` (may be empty) is the current saliency at model
+// input resolution, high = salient, for live display; valid only during the call.
+struct SaliencyProgress {
+    int done = 0;
+    int total = 0;
+    const cv::Mat *map = nullptr;
+};
+
+// Called on the thread that runs the method. Must be quick; copy `map` if it is kept.
+using ProgressFn = std::function<void(const SaliencyProgress &)>;
+
+// Set from any thread to stop a run; the method checks it between batches and throws
+// Cancelled, so a cancelled run returns within one batch and produces no result.
+using CancelFlag = std::atomic<bool>;
+
+class Cancelled : public std::runtime_error {
+public:
+    Cancelled() : std::runtime_error("cancelled") {}
+};
+
+// The result of one run. Maps are CV_32FC1.
+struct Heatmap {
+    std::string method;
+    int resolution = 0;          // the method's own resolution (Grad-CAM: the feature map's)
+    cv::Mat mask;                // at the method's resolution, in the method's own convention
+    cv::Mat saliency;            // model-input height x width, high = salient, min 0, max 1
+    int target = 0;
+    std::string label;
+    double probability = 0.0;    // softmax probability of the target on the clean image
+    ParamValues params;          // every parameter, defaults filled in
+    std::int64_t forwardPasses = 0;   // images pushed through the model (forward)
+    std::int64_t backwardPasses = 0;  // images whose gradient was taken
+    double seconds = 0.0;
+};
+
+class SaliencyMethod {
+public:
+    virtual ~SaliencyMethod() = default;
+
+    virtual std::string id() const = 0;           // "igos", "gradcam", ...
+    virtual std::string title() const = 0;        // "I-GOS"
+    virtual std::string description() const = 0;  // one sentence
+
+    // Resolutions the user may choose (mask size, cell size); empty when the method's
+    // resolution is fixed by the model (Grad-CAM) and --resolution does not apply.
+    virtual std::vector<int> resolutions() const = 0;
+    virtual int defaultResolution() const = 0;
+    // The parameter schema at `resolution` (defaults may differ per resolution).
+    virtual std::vector<ParamSpec> parameters(int resolution) const = 0;
+    // True when the method needs the model's features/head split.
+    virtual bool needsSplit() const { return false; }
+
+    // Runs the method. Any thread (the calling thread does all model work). Throws sg::Error
+    // for a bad request (unknown parameter, value out of range, resolution not offered, target
+    // out of range, model lacking what the method needs), Cancelled when `cancel` was set.
+    virtual Heatmap run(const SaliencyRequest &request, const ProgressFn &progress,
+                        const CancelFlag &cancel) const = 0;
+};
+
+// The methods known to the program, in registration order. Lookup by id; nothing else in the
+// program switches on method names.
+class MethodRegistry {
+public:
+    void add(std::unique_ptr<SaliencyMethod> method);
+    const SaliencyMethod *find(const std::string &id) const;  // nullptr when unknown
+    // Like find(), but throws sg::Error listing the known ids.
+    const SaliencyMethod &get(const std::string &id) const;
+    std::vector<const SaliencyMethod *> all() const;
+
+    // The registry with every built-in method (built once, thread-safe).
+    static const MethodRegistry &builtin();
+
+private:
+    std::vector<std::unique_ptr<SaliencyMethod>> methods_;
+};
+
+// Checks `given` against `schema` and fills in defaults. Throws sg::Error naming the parameter
+// for an unknown name, a value out of range, or a fraction where a whole number is needed.
+ParamValues resolveParams(const std::string &methodId, const std::vector<ParamSpec> &schema,
+                          const ParamValues &given);
+
+} // namespace sg
