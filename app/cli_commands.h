@@ -25,5 +25,8 @@ std::vector<Command> registerCommands(CLI::App &app, const GlobalOptions &global
 
 // One entry per subcommand, each defined in its own cli_<name>.cpp.
 Command addPredictCommand(CLI::App &app, const GlobalOptions &global);
+Command addEvaluateCommand(CLI::App &app, const GlobalOptions &global);
+Command addExplainCommand(CLI::App &app, const GlobalOptions &global);
+Command addMethodsCommand(CLI::App &app, const GlobalOptions &global);
 
 } // namespace sg::cli

@@ -32,13 +32,16 @@ struct ParamSpec {
 
 using ParamValues = std::map<std::string, double>;
 
+// SaliencyRequest::resolution meaning "the method's default".
+constexpr int kDefaultResolution = -1;
+
 // What to explain. The classifier is not owned and must outlive run(); it is used from the
 // calling thread only (the job worker).
 struct SaliencyRequest {
     const Classifier *classifier = nullptr;
     cv::Mat image;             // decoded image (image_io.h: RGB/gray, 8/16-bit, any size)
     int target = -1;           // class index to explain; -1 = the model's top-1 class
-    int resolution = 0;        // mask / cell size; 0 = the method's default
+    int resolution = kDefaultResolution;  // mask / cell size
     ParamValues params;        // entries not given take the schema's defaults
     std::uint64_t seed = 0;    // seeds every random draw: equal requests give equal maps
     int maxBatch = 32;         // most images per model pass; halved on out-of-memory

@@ -36,18 +36,19 @@ PreparedRequest prepare(const SaliencyMethod &method, const SaliencyRequest &req
     const Classifier &classifier = *request.classifier;
     if (method.needsSplit() && !classifier.hasSplit())
         throw Error(classifier.modelPath(),
-                    method.title() + " needs an inner layer, but this model does not expose one "
-                                     "(its sidecar has no \"split\" with features/head methods)");
+                    method.title() + " needs an inner layer, but this model does not expose an inner "
+                                     "layer (its sidecar has no \"split\" with features/head methods)");
 
     PreparedRequest prepared;
     prepared.classifier = &classifier;
     const auto offered = method.resolutions();
     if (offered.empty()) {
-        if (request.resolution != 0)
+        if (request.resolution != kDefaultResolution)
             throw Error("", method.id() + " has no choosable resolution (it uses the model's "
                                           "feature map); leave the resolution out");
     } else {
-        prepared.resolution = request.resolution == 0 ? method.defaultResolution() : request.resolution;
+        prepared.resolution =
+            request.resolution == kDefaultResolution ? method.defaultResolution() : request.resolution;
         if (std::find(offered.begin(), offered.end(), prepared.resolution) == offered.end()) {
             std::string list;
             for (int r : offered)
@@ -59,6 +60,10 @@ PreparedRequest prepare(const SaliencyMethod &method, const SaliencyRequest &req
     prepared.params = resolveParams(method.id(), method.parameters(prepared.resolution), request.params);
 
     const InputSpec &spec = classifier.spec().input;
+    if (prepared.resolution > std::min(spec.width, spec.height))
+        throw Error("", method.id() + ": resolution " + std::to_string(prepared.resolution) +
+                            " exceeds the model input (" + std::to_string(spec.width) + "x" +
+                            std::to_string(spec.height) + ")");
     const cv::Mat pixels = toModelPixels(request.image, spec);
     prepared.height = spec.height;
     prepared.width = spec.width;
@@ -114,6 +119,13 @@ at::Tensor blurredBaseline(const PreparedRequest &prepared)
     return normalise(blurPixels(prepared.modelPixels), spec).to(prepared.input.device());
 }
 
+at::Tensor blackBaseline(const PreparedRequest &prepared)
+{
+    // Zero pixels normalise to -mean/std, not to zero.
+    return normalise(torch::zeros_like(prepared.modelPixels), prepared.classifier->spec().input)
+        .to(prepared.input.device());
+}
+
 at::Tensor upsample(const at::Tensor &mask, int height, int width)
 {
     if (mask.size(2) == height && mask.size(3) == width)
@@ -142,11 +154,20 @@ void forEachBatch(int count, int &maxBatch, const CancelFlag &cancel,
     while (begin < count) {
         throwIfCancelled(cancel);
         const int end = std::min(count, begin + std::max(1, maxBatch));
+        bool outOfMemory = false;
         try {
             run(begin, end);
         } catch (const OutOfMemoryError &) {
             if (end - begin == 1)
                 throw;
+            outOfMemory = true;
+        } catch (const c10::OutOfMemoryError &) {
+            // The method's own tensor work (mask building) ran out, not the model.
+            if (end - begin == 1)
+                throw OutOfMemoryError("", "out of device memory even for a single image");
+            outOfMemory = true;
+        }
+        if (outOfMemory) {
             maxBatch = std::max(1, (end - begin) / 2);
             continue;
         }
@@ -187,7 +208,7 @@ Heatmap makeHeatmap(const SaliencyMethod &method, const PreparedRequest &prepare
 {
     Heatmap heatmap;
     heatmap.method = method.id();
-    heatmap.resolution = int(mask.size(-1));
+    heatmap.resolution = prepared.resolution > 0 ? prepared.resolution : int(mask.size(-1));
     heatmap.mask = toMat32F(mask.detach().reshape({mask.size(-2), mask.size(-1)}));
     heatmap.saliency = toMat32F(normaliseRange(saliency.reshape({saliency.size(-2), saliency.size(-1)})));
     heatmap.target = prepared.target;

@@ -26,7 +26,8 @@ struct PreparedRequest {
 };
 
 // Validates `request` against `method` (classifier set, resolution offered, parameters in
-// range, target in range, split present when needed), converts the image and runs one clean
+// range and not above the model input's shorter side, target in range, split present when
+// needed), converts the image and runs one clean
 // forward pass for the target and its probability. Throws sg::Error naming the problem.
 PreparedRequest prepare(const SaliencyMethod &method, const SaliencyRequest &request);
 
@@ -39,6 +40,9 @@ at::Tensor blurredBaseline(const PreparedRequest &prepared);
 at::Tensor blurPixels(const at::Tensor &pixels);
 // Normalises model pixels [N, C, H, W] in [0, 1] with the model's value range, mean and std.
 at::Tensor normalise(const at::Tensor &pixels, const InputSpec &spec);
+
+// Black (zero-pixel) baseline, normalised like the input: [1, C, H, W] on the model's device.
+at::Tensor blackBaseline(const PreparedRequest &prepared);
 
 // Bilinear upsampling with align_corners = true, as the reference code's U: [N, 1, s, s] to
 // [N, 1, height, width]. Identity when the size already matches.
@@ -74,7 +78,8 @@ private:
     std::chrono::steady_clock::time_point start_;
 };
 
-// Builds the result: `mask` [s, s] in the method's convention, `saliency` [H, W] with high =
+// Builds the result (resolution: the prepared one, else the mask's width): `mask` [s, s] in the
+// method's convention, `saliency` [H, W] with high =
 // salient (min-max normalised to [0, 1] here; a constant map becomes all zeros).
 Heatmap makeHeatmap(const SaliencyMethod &method, const PreparedRequest &prepared,
                     const at::Tensor &mask, const at::Tensor &saliency);

@@ -1,0 +1,184 @@
+// sightglass-cli explain --model M --image I --method ID [--resolution R] [--target T]
+//                        [--seed S] [--param NAME=VALUE]... [--evaluate] --out DIR
+
+#include "cli_commands.h"
+#include "cli_metrics_json.h"
+#include "cli_output.h"
+#include "cli_target.h"
+
+#include "common/error.h"
+#include "image/colormap.h"
+#include "image/image_io.h"
+#include "image/npy.h"
+#include "image/preprocess.h"
+#include "model/classifier.h"
+#include "saliency/method.h"
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <unistd.h>
+
+namespace sg::cli {
+
+namespace {
+
+struct ExplainOptions {
+    std::string model;
+    std::string image;
+    std::string method;
+    int resolution = kDefaultResolution;
+    std::string target = "top1";
+    std::uint64_t seed = 0;
+    std::vector<std::string> params;
+    int maxBatch = 32;
+    bool evaluate = false;
+    std::string colormap = "jet";
+    double opacity = 0.5;
+    std::string out;
+    bool force = false;
+};
+
+// Ctrl-C cancels the run between batches; the method then throws Cancelled.
+CancelFlag interrupted{false};
+extern "C" void onInterrupt(int) { interrupted = true; }
+
+ParamValues parseParams(const std::vector<std::string> &assignments)
+{
+    ParamValues params;
+    for (const std::string &assignment : assignments) {
+        const size_t equals = assignment.find('=');
+        if (equals == std::string::npos || equals == 0)
+            throw Error("", "--param \"" + assignment + "\" must look like NAME=VALUE");
+        const std::string name = assignment.substr(0, equals);
+        const std::string text = assignment.substr(equals + 1);
+        size_t used = 0;
+        double value = 0.0;
+        try {
+            value = std::stod(text, &used);
+        } catch (const std::exception &) {
+            used = 0;
+        }
+        if (used == 0 || used != text.size())
+            throw Error("", "--param " + name + ": \"" + text + "\" is not a number");
+        params[name] = value;
+    }
+    return params;
+}
+
+std::string pngBytes(const cv::Mat &rgb)
+{
+    cv::Mat bgr;
+    cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+    std::vector<uchar> bytes;
+    cv::imencode(".png", bgr, bytes);
+    return std::string(bytes.begin(), bytes.end());
+}
+
+void writeText(const std::string &path, const std::string &text)
+{
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    if (!out)
+        throw Error(path, "cannot write file");
+}
+
+int runExplain(const ExplainOptions &options, const GlobalOptions &global)
+{
+    const SaliencyMethod &method = MethodRegistry::builtin().get(options.method);
+    const auto classifier = Classifier::load(options.model, global.device);
+    const cv::Mat image = readImage(options.image);
+
+    SaliencyRequest request;
+    request.classifier = classifier.get();
+    request.image = image;
+    request.target = parseTarget(options.target, *classifier);
+    request.resolution = options.resolution;
+    request.params = parseParams(options.params);
+    request.seed = options.seed;
+    request.maxBatch = options.maxBatch;
+    const Colormap colormap = colormapFromName(options.colormap);
+
+    std::vector<std::string> names = {"saliency.npy", "mask.npy", "overlay.png", "result.json"};
+    ResultFiles files(options.out, names, options.force);
+
+    const bool showProgress = isatty(STDERR_FILENO);
+    const ProgressFn progress = [&](const SaliencyProgress &p) {
+        if (showProgress)
+            std::cerr << '\r' << method.id() << ": " << p.done << '/' << p.total << std::flush;
+    };
+    std::signal(SIGINT, onInterrupt);
+    Heatmap heatmap;
+    try {
+        heatmap = method.run(request, progress, interrupted);
+    } catch (const Cancelled &) {
+        std::cerr << "\nsightglass-cli: cancelled; no files written\n";
+        return 130;
+    }
+    if (showProgress)
+        std::cerr << '\n';
+
+    nlohmann::json result = {
+        {"method", heatmap.method},
+        {"resolution", heatmap.resolution},
+        {"params", heatmap.params},
+        {"target",
+         {{"index", heatmap.target}, {"label", heatmap.label}, {"probability", heatmap.probability}}},
+        {"seconds", heatmap.seconds},
+        {"forward_passes", heatmap.forwardPasses},
+        {"backward_passes", heatmap.backwardPasses},
+        {"seed", options.seed},
+        {"model", options.model},
+        {"image", options.image},
+        {"device", classifier->deviceName()},
+    };
+    if (options.evaluate)
+        result["metrics"] = evaluateSaliency(*classifier, image, heatmap.saliency, heatmap.target,
+                                             options.maxBatch, interrupted);
+
+    writeNpy(files.temporaryPath("saliency.npy"), heatmap.saliency);
+    writeNpy(files.temporaryPath("mask.npy"), heatmap.mask);
+    writeText(files.temporaryPath("overlay.png"),
+              pngBytes(overlayHeatmap(toDisplayRgb8(image), heatmap.saliency, options.opacity, colormap)));
+    writeText(files.temporaryPath("result.json"), result.dump(2) + "\n");
+    files.commit();
+    std::cout << heatmap.method << " (resolution " << heatmap.resolution << ") of \"" << heatmap.label
+              << "\" in " << heatmap.seconds << " s, " << heatmap.forwardPasses << " forward / "
+              << heatmap.backwardPasses << " backward passes -> " << options.out << '\n';
+    return 0;
+}
+
+} // namespace
+
+Command addExplainCommand(CLI::App &app, const GlobalOptions &global)
+{
+    auto options = std::make_shared<ExplainOptions>();
+    CLI::App *command = app.add_subcommand("explain", "Compute a saliency map (see `methods`)");
+    command->add_option("--model,-m", options->model, "TorchScript model (.pt with .json sidecar)")->required();
+    command->add_option("--image,-i", options->image, "Image file")->required();
+    command->add_option("--method", options->method, "Method id (see `sightglass-cli methods`)")->required();
+    command->add_option("--resolution,-r", options->resolution,
+                        "Mask / cell resolution (methods with a choosable one; default: the method's)");
+    command->add_option("--target,-t", options->target, "top1, a class index or a label")->capture_default_str();
+    command->add_option("--seed", options->seed, "Seed for every random draw")->capture_default_str();
+    command->add_option("--param,-p", options->params, "Method parameter NAME=VALUE (repeatable)");
+    command->add_option("--max-batch", options->maxBatch, "Most images per model pass")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    command->add_flag("--evaluate", options->evaluate, "Also score the map: deletion and insertion curves and AUC");
+    command->add_option("--colormap", options->colormap, "Overlay colours: jet, viridis, inferno, gray")
+        ->capture_default_str();
+    command->add_option("--opacity", options->opacity, "Overlay opacity")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+    command->add_option("--out,-o", options->out, "Output directory")->required();
+    command->add_flag("--force", options->force, "Overwrite existing result files in --out");
+    return {command, [options, &global] { return runExplain(*options, global); }};
+}
+
+} // namespace sg::cli

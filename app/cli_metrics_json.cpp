@@ -1,0 +1,72 @@
+#include "cli_metrics_json.h"
+
+#include <algorithm>
+
+namespace sg::cli {
+
+namespace {
+
+nlohmann::json curveJson(const CurvePoints &curve)
+{
+    return {{"x", curve.x}, {"score", curve.score}};
+}
+
+} // namespace
+
+nlohmann::json metricsSettingsJson(const DeletionInsertionSettings &settings)
+{
+    const bool igos = settings.variant == "igos";
+    nlohmann::json json = {
+        {"variant", settings.variant},
+        {"unit", igos ? "cell" : "pixel"},
+        {"grid", {{"width", settings.gridWidth}, {"height", settings.gridHeight}}},
+        {igos ? "cells_per_step" : "pixels_per_step", settings.unitsPerStep},
+        {"steps", settings.steps},
+        {"ranking", "descending saliency, ties by index (row-major)"},
+        {"deletion_fill", settings.deletionFill},
+        {"insertion_start", settings.insertionStart},
+        {"blur", {{"kernel", settings.blurKernel}, {"sigma", settings.blurSigma}}},
+        {"auc",
+            igos ? "right Riemann sum over the steps / cells (start point excluded)"
+                 : "trapezoid over all points / steps"},
+        {"saliency_size", {{"width", settings.saliencyWidth}, {"height", settings.saliencyHeight}}},
+        {"max_batch", settings.maxBatch},
+    };
+    if (igos) {
+        json["resolution"] = settings.gridWidth;
+        json["legacy_last_step"] = settings.legacyLastStep;
+    }
+    return json;
+}
+
+nlohmann::json metricsTargetJson(const DeletionInsertionResult &result)
+{
+    return {{"index", result.target}, {"label", result.label}, {"probability", result.probability}};
+}
+
+nlohmann::json metricsJson(const DeletionInsertionResult &result)
+{
+    return {
+        {"variant", result.settings.variant},
+        {"deletion_auc", result.deletionAuc},
+        {"insertion_auc", result.insertionAuc},
+        {"deletion_curve", curveJson(result.deletion)},
+        {"insertion_curve", curveJson(result.insertion)},
+        {"settings", metricsSettingsJson(result.settings)},
+        {"forward_passes", result.forwardPasses},
+        {"seconds", result.seconds},
+    };
+}
+
+nlohmann::json evaluateSaliency(const Classifier &classifier, const cv::Mat &image, const cv::Mat &saliency,
+    int target, int maxBatch, const CancelFlag &cancel)
+{
+    DeletionInsertionOptions options;
+    options.maxBatch = maxBatch;
+    // A model smaller than the default grid gets one cell per pixel.
+    const InputSpec &input = classifier.spec().input;
+    options.resolution = std::min({options.resolution, input.width, input.height});
+    return metricsJson(evaluateDeletionInsertion(classifier, image, saliency, target, options, cancel));
+}
+
+} // namespace sg::cli

@@ -1,0 +1,54 @@
+#include "cli_output.h"
+
+#include "common/error.h"
+
+#include <filesystem>
+
+namespace sg::cli {
+
+namespace fs = std::filesystem;
+
+ResultFiles::ResultFiles(std::string directory, std::vector<std::string> names, bool overwrite) :
+    directory_(std::move(directory)), names_(std::move(names))
+{
+    std::error_code ec;
+    if (fs::exists(directory_, ec) && !fs::is_directory(directory_, ec))
+        throw Error(directory_, "exists and is not a directory");
+    if (!fs::exists(directory_, ec)) {
+        if (!fs::create_directories(directory_, ec))
+            throw Error(directory_, "cannot create directory (" + ec.message() + ")");
+        createdDirectory_ = true;
+    }
+    if (!overwrite)
+        for (const std::string &name : names_)
+            if (fs::exists(fs::path(directory_) / name, ec))
+                throw Error((fs::path(directory_) / name).string(),
+                            "already exists; pass --force to overwrite, or choose another --out");
+}
+
+ResultFiles::~ResultFiles()
+{
+    std::error_code ec;
+    for (const std::string &name : names_)
+        fs::remove(temporaryPath(name), ec);
+    if (createdDirectory_ && !committed_)
+        fs::remove(directory_, ec);  // only succeeds when empty
+}
+
+std::string ResultFiles::temporaryPath(const std::string &name) const
+{
+    return (fs::path(directory_) / ("." + name + ".partial")).string();
+}
+
+void ResultFiles::commit()
+{
+    for (const std::string &name : names_) {
+        std::error_code ec;
+        fs::rename(temporaryPath(name), fs::path(directory_) / name, ec);
+        if (ec)
+            throw Error((fs::path(directory_) / name).string(), "cannot write (" + ec.message() + ")");
+    }
+    committed_ = true;
+}
+
+} // namespace sg::cli

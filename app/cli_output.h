@@ -1,0 +1,33 @@
+#pragma once
+// Writing a command's result files all-or-nothing: files are written under temporary names and
+// renamed into place only when every one succeeded, so a cancelled or failed run leaves no
+// partial files, and existing results are never overwritten without --force.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace sg::cli {
+
+class ResultFiles {
+public:
+    // Checks that `directory` can take `names` (creating it when missing). Throws sg::Error when
+    // one of them exists and `overwrite` is false, or the directory cannot be created.
+    ResultFiles(std::string directory, std::vector<std::string> names, bool overwrite);
+    // Removes any temporary file left behind, and the directory if this object created it and
+    // nothing was committed.
+    ~ResultFiles();
+
+    // The temporary path to write `name` to.
+    std::string temporaryPath(const std::string &name) const;
+    // Renames every temporary file to its final name.
+    void commit();
+
+private:
+    std::string directory_;
+    std::vector<std::string> names_;
+    bool createdDirectory_ = false;
+    bool committed_ = false;
+};
+
+} // namespace sg::cli
