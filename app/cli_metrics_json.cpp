@@ -61,11 +61,7 @@ nlohmann::json metricsJson(const DeletionInsertionResult &result)
 nlohmann::json evaluateSaliency(const Classifier &classifier, const cv::Mat &image, const cv::Mat &saliency,
     int target, int maxBatch, const CancelFlag &cancel)
 {
-    DeletionInsertionOptions options;
-    options.maxBatch = maxBatch;
-    // A model smaller than the default grid gets one cell per pixel.
-    const InputSpec &input = classifier.spec().input;
-    options.resolution = std::min({options.resolution, input.width, input.height});
+    const auto options = standardDeletionInsertionOptions(classifier.spec().input, maxBatch);
     return metricsJson(evaluateDeletionInsertion(classifier, image, saliency, target, options, cancel));
 }
 

@@ -391,4 +391,12 @@ cv::Mat deletionInsertionStepImage(const InputSpec &input, const cv::Mat &image,
     return rgb;
 }
 
+DeletionInsertionOptions standardDeletionInsertionOptions(const InputSpec &input, int maxBatch)
+{
+    DeletionInsertionOptions options;
+    options.maxBatch = maxBatch;
+    options.resolution = std::min({options.resolution, input.width, input.height});
+    return options;
+}
+
 } // namespace sg

@@ -41,6 +41,11 @@ struct DeletionInsertionOptions {
     int maxBatch = 32;
 };
 
+// The settings every map is scored with when the user picks none (explain --evaluate, the GUI,
+// benchmarks): the igos variant at 28 x 28 cells, or one cell per pixel for a model input
+// smaller than that. Any thread.
+DeletionInsertionOptions standardDeletionInsertionOptions(const InputSpec &input, int maxBatch = 32);
+
 enum class MetricCurve { Deletion, Insertion };
 
 // One curve: x = fraction of cells (igos) or pixels (rise) changed, score = softmax probability

@@ -10,8 +10,9 @@
 //   reference = 0  (default) reuses the loss the gradient pass already computed as the starting
 //                  loss, scores the trials with that pass's noise (common random numbers make
 //                  the Armijo test compare like with like), and starts the step from the last
-//                  accepted one (allowed to grow by 1/decay). Same objective, same gradient,
-//                  same number of iterations: about a third of the model passes.
+//                  accepted one (the reference restarts at alpha and needs ~4 trials to get back
+//                  down). Same objective, gradient and iteration count; about a third of the
+//                  model passes (tests/bench/RESULTS.md has the counts and the quality).
 
 #include "saliency/builtin_methods.h"
 #include "saliency/method_support.h"
@@ -125,8 +126,7 @@ public:
             if (settings_.reference) {
                 step = lineSearch(gradients, squaredNorm, evaluate(masks_, drawNoise()), settings_.alpha, true);
             } else {
-                const double start = std::min(settings_.alpha, step / kDecay);
-                step = lineSearch(gradients, squaredNorm, loss, start, false, noise);
+                step = lineSearch(gradients, squaredNorm, loss, step, false, noise);
             }
             for (size_t i = 0; i < masks_.size(); ++i)
                 masks_[i] = (masks_[i] - step * gradients[i]).clamp(0.0, 1.0);

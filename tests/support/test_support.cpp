@@ -31,6 +31,21 @@ nlohmann::json readJson(const std::string &path)
     return nlohmann::json::parse(readBytes(path));
 }
 
+std::vector<CueSample> cueSamples()
+{
+    const auto truth = readJson(sourcePath("resources/samples/cues/truth.json"));
+    std::vector<CueSample> samples;
+    for (const auto &image : truth.at("images")) {
+        CueSample sample;
+        sample.file = sourcePath("resources/samples/cues/" + image.at("file").get<std::string>());
+        sample.label = image.at("label").get<int>();
+        for (const auto &cue : image.at("cues"))
+            sample.cues.push_back(cue.at("box").get<std::array<int, 4>>());
+        samples.push_back(sample);
+    }
+    return samples;
+}
+
 TempDir::TempDir()
 {
     std::random_device random;

@@ -3,7 +3,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <filesystem>
+#include <vector>
 #include <string>
 
 namespace sg::test {
@@ -30,6 +32,15 @@ public:
 private:
     std::filesystem::path path_;
 };
+
+// One image of resources/samples/cues with its ground truth (truth.json).
+struct CueSample {
+    std::string file;  // absolute path
+    int label = 0;
+    // Boxes [x0, y0, x1, y1) of the cues of its class present in the image, model-input pixels.
+    std::vector<std::array<int, 4>> cues;
+};
+std::vector<CueSample> cueSamples();
 
 // Reads a whole file as bytes.
 std::string readBytes(const std::string &path);

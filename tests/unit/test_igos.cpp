@@ -1,9 +1,8 @@
-// I-GOS and iGOS++: properties, bad requests, cancel, the faster default schedule, and ground
-// truth on the cues samples (the map's maximum must fall on a cue of the class).
+// I-GOS and iGOS++: properties, bad requests and cancel. Ground truth and the pass budget of
+// the default schedule are checked in test_ground_truth.cpp (label slow).
 
 #include "common/error.h"
 #include "image/image_io.h"
-#include "metrics/pointing_game.h"
 #include "model/classifier.h"
 #include "saliency/method.h"
 #include "test_support.h"
@@ -15,29 +14,6 @@ namespace sg {
 namespace {
 
 using ::testing::HasSubstr;
-
-struct Sample {
-    std::string file;
-    int label;
-    std::vector<PixelBox> cues;
-};
-
-std::vector<Sample> cueSamples()
-{
-    const auto truth = test::readJson(test::sourcePath("resources/samples/cues/truth.json"));
-    std::vector<Sample> samples;
-    for (const auto &image : truth.at("images")) {
-        Sample sample{test::sourcePath("resources/samples/cues/" + image.at("file").get<std::string>()),
-                      image.at("label").get<int>(),
-                      {}};
-        for (const auto &cue : image.at("cues")) {
-            const auto box = cue.at("box").get<std::vector<int>>();
-            sample.cues.push_back({box[0], box[1], box[2], box[3]});
-        }
-        samples.push_back(sample);
-    }
-    return samples;
-}
 
 class Igos : public ::testing::Test {
 protected:
@@ -68,7 +44,7 @@ protected:
 
 TEST_F(Igos, MapsAreDeterministicPerSeedAndWellFormed)
 {
-    const auto samples = cueSamples();
+    const auto samples = test::cueSamples();
     SaliencyRequest first = request(samples[0].file, 14);
     first.params = {{"iterations", 3}};
     for (const std::string method : {"igos", "igospp"}) {
@@ -94,24 +70,9 @@ TEST_F(Igos, MapsAreDeterministicPerSeedAndWellFormed)
     }
 }
 
-TEST_F(Igos, DefaultScheduleNeedsAtMostHalfTheReferencePasses)
-{
-    for (const std::string method : {"igos", "igospp"}) {
-        std::int64_t fast = 0, reference = 0;
-        for (const Sample &sample : std::vector<Sample>(cueSamples().begin(), cueSamples().begin() + 2)) {
-            SaliencyRequest fastRequest = request(sample.file);
-            fast += run(method, fastRequest).forwardPasses;
-            SaliencyRequest referenceRequest = fastRequest;
-            referenceRequest.params = {{"reference", 1}};
-            reference += run(method, referenceRequest).forwardPasses;
-        }
-        EXPECT_LE(2 * fast, reference) << method << ": " << fast << " vs " << reference;
-    }
-}
-
 TEST_F(Igos, BadRequestsAreClearErrors)
 {
-    const auto samples = cueSamples();
+    const auto samples = test::cueSamples();
     const SaliencyMethod &igos = MethodRegistry::builtin().get("igos");
     const CancelFlag cancel{false};
     auto messageFor = [&](SaliencyRequest r) {
@@ -143,7 +104,7 @@ TEST_F(Igos, BadRequestsAreClearErrors)
 
 TEST_F(Igos, CancelStopsWithinOneIteration)
 {
-    const auto samples = cueSamples();
+    const auto samples = test::cueSamples();
     CancelFlag cancel{false};
     int reports = 0;
     const std::int64_t before = classifier_->forwardCount();
@@ -159,26 +120,6 @@ TEST_F(Igos, CancelStopsWithinOneIteration)
     // One iteration is at most 20 gradient images and 14 line-search trials of 20.
     EXPECT_LE(classifier_->forwardCount() - before, 1 + 20 + 14 * 20);
 }
-
-// Ground truth: the maximum of the 28x28 map lies on a cue of the image's class.
-class IgosGroundTruth : public Igos, public ::testing::WithParamInterface<std::string> {};
-
-TEST_P(IgosGroundTruth, MaximumFallsOnATrueCue)
-{
-    int hits = 0;
-    const auto samples = cueSamples();
-    for (const Sample &sample : samples) {
-        const Heatmap heatmap = run(GetParam(), request(sample.file));
-        const bool hit = pointingGame(heatmap.saliency, sample.cues).hit;
-        hits += hit;
-        if (!hit)
-            std::cout << GetParam() << " misses on " << sample.file << '\n';
-    }
-    std::cout << GetParam() << ": " << hits << " of " << samples.size() << " maxima on a true cue\n";
-    EXPECT_GE(hits, int(std::ceil(0.9 * samples.size())));
-}
-
-INSTANTIATE_TEST_SUITE_P(Cues, IgosGroundTruth, ::testing::Values("igos", "igospp"));
 
 } // namespace
 } // namespace sg
