@@ -67,8 +67,9 @@ TEST_P(DemoPredict, MatchesGoldenLogitsAndGroundTruth)
         const json &top1 = result.at("top")[0];
         const auto referenceTop1 = std::max_element(reference.begin(), reference.end()) - reference.begin();
         EXPECT_EQ(top1.at("index").get<int>(), referenceTop1) << file;
-        if (demo.topOneMatchesTruth)
+        if (demo.topOneMatchesTruth) {
             EXPECT_EQ(top1.at("index").get<int>(), truthLabels.at(file)) << file;
+        }
         EXPECT_GE(top1.at("probability").get<double>(), result.at("top")[1].at("probability").get<double>());
     }
 }
