@@ -8,7 +8,7 @@
 
 namespace sg {
 
-at::Tensor toInputTensor(const std::vector<cv::Mat> &modelPixels, const InputSpec &spec)
+at::Tensor toPixelTensor(const std::vector<cv::Mat> &modelPixels, const InputSpec &spec)
 {
     const auto count = static_cast<int64_t>(modelPixels.size());
     at::Tensor batch = torch::empty({count, spec.height, spec.width, spec.channels}, torch::kFloat32);
@@ -21,10 +21,15 @@ at::Tensor toInputTensor(const std::vector<cv::Mat> &modelPixels, const InputSpe
                                 std::to_string(pixels.cols) + "x" + std::to_string(pixels.rows) + ")");
         std::memcpy(batch[i].data_ptr<float>(), pixels.data, imageBytes);
     }
+    return batch.permute({0, 3, 1, 2}).contiguous();
+}
+
+at::Tensor toInputTensor(const std::vector<cv::Mat> &modelPixels, const InputSpec &spec)
+{
     const float scale = spec.rangeHigh - spec.rangeLow;
     const auto mean = torch::tensor(spec.mean).view({1, -1, 1, 1});
     const auto deviation = torch::tensor(spec.std).view({1, -1, 1, 1});
-    return ((batch.permute({0, 3, 1, 2}) * scale + spec.rangeLow) - mean).div_(deviation).contiguous();
+    return ((toPixelTensor(modelPixels, spec) * scale + spec.rangeLow) - mean).div_(deviation);
 }
 
 cv::Mat toMat32F(const at::Tensor &map)

@@ -23,6 +23,10 @@ namespace sg {
 // (v - mean[c]) / std[c]. Throws sg::Error when an image's size or channels differ from `spec`.
 at::Tensor toInputTensor(const std::vector<cv::Mat> &modelPixels, const InputSpec &spec);
 
+// The same stacking without any mapping: [N, C, H, W] holding the pixels' [0, 1] values, for
+// code that blends images before normalising them (baselines, perturbation metrics).
+at::Tensor toPixelTensor(const std::vector<cv::Mat> &modelPixels, const InputSpec &spec);
+
 // Copies a 2-D float tensor [H, W] (any device, any float dtype) into a CV_32FC1 matrix.
 cv::Mat toMat32F(const at::Tensor &map);
 

@@ -227,13 +227,7 @@ Plan makePlan(const InputSpec &input, const cv::Mat &image, const cv::Mat &salie
     plan.height = input.height;
     plan.width = input.width;
 
-    // Model pixels in [0, 1] as [1, C, H, W]: the identity spec skips normalisation.
-    InputSpec identity = input;
-    identity.rangeLow = 0.0f;
-    identity.rangeHigh = 1.0f;
-    identity.mean.assign(size_t(input.channels), 0.0f);
-    identity.std.assign(size_t(input.channels), 1.0f);
-    const at::Tensor pixels = toInputTensor({toModelPixels(image, input)}, identity);
+    const at::Tensor pixels = toPixelTensor({toModelPixels(image, input)}, input);
     plan.clean = saliency::normalise(pixels, input);
 
     DeletionInsertionSettings &settings = plan.settings;

@@ -296,9 +296,9 @@ private:
     std::vector<at::Tensor> masks_;
 };
 
-// Defaults per resolution. The reference has one set (size 28: L1 1, L2 20; its README uses
-// L1 10 at 224). The L1 gradient per cell is L1 / s^2, so finer masks need a larger L1 to stay
-// sparse; these were chosen by checking the maps on the cues samples (models/README.md).
+// Defaults per resolution (core/saliency/README.md). The reference has one set (size 28: L1 1,
+// L2 20; its README uses L1 10 at 224). The L1 gradient per cell is L1 / s^2, so finer masks
+// need a larger L1 to stay sparse.
 double defaultL1(int resolution)
 {
     switch (resolution) {

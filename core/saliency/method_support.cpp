@@ -67,13 +67,7 @@ PreparedRequest prepare(const SaliencyMethod &method, const SaliencyRequest &req
     const cv::Mat pixels = toModelPixels(request.image, spec);
     prepared.height = spec.height;
     prepared.width = spec.width;
-    // Model pixels in [0, 1] as [1, C, H, W]: the identity spec skips normalisation.
-    InputSpec identity = spec;
-    identity.rangeLow = 0.0f;
-    identity.rangeHigh = 1.0f;
-    identity.mean.assign(size_t(spec.channels), 0.0f);
-    identity.std.assign(size_t(spec.channels), 1.0f);
-    prepared.modelPixels = toInputTensor({pixels}, identity);
+    prepared.modelPixels = toPixelTensor({pixels}, spec);
     prepared.input = normalise(prepared.modelPixels, spec).to(c10::Device(classifier.deviceName()));
 
     torch::NoGradGuard noGrad;

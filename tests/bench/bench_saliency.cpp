@@ -142,7 +142,8 @@ int main(int argc, char **argv)
         std::map<std::string, std::vector<PixelBox>> truth;
         if (!truthPath.empty()) {
             std::ifstream in(truthPath);
-            for (const auto &image : nlohmann::json::parse(in).at("images")) {
+            const nlohmann::json document = nlohmann::json::parse(in);
+            for (const auto &image : document.at("images")) {
                 auto &boxes = truth[image.at("file").get<std::string>()];
                 for (const auto &cue : image.at("cues")) {
                     const auto b = cue.at("box").get<std::vector<int>>();
