@@ -1,0 +1,152 @@
+// sightglass-cli explain and methods end to end: the files and their contents, every bad
+// request's message, Ctrl-C leaving no partial files, and no overwriting without --force.
+
+#include "image/npy.h"
+#include "test_support.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <sys/wait.h>
+
+namespace sg {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using nlohmann::json;
+
+const std::string kModel = "models/demo/cues.pt";
+const std::string kImage = "resources/samples/cues/00000.png";  // class 3, cue box [44,75,66,97)
+
+TEST(CliExplain, WritesMapsOverlayAndResult)
+{
+    const test::TempDir dir;
+    const std::string out = dir.file("igos");
+    const auto run = test::runCli("explain --model " + kModel + " --image " + kImage +
+                                  " --method igos --resolution 14 --seed 3 --param iterations=4 --evaluate --out " +
+                                  out);
+    ASSERT_EQ(run.exitCode, 0) << run.err;
+    const json result = test::readJson(out + "/result.json");
+    EXPECT_EQ(result.at("method"), "igos");
+    EXPECT_EQ(result.at("resolution"), 14);
+    EXPECT_EQ(result.at("params").at("iterations"), 4.0);
+    EXPECT_EQ(result.at("params").at("steps"), 20.0);
+    EXPECT_EQ(result.at("target").at("index"), 3);
+    EXPECT_EQ(result.at("target").at("label"), "yellow-square|green-cross");
+    EXPECT_GT(result.at("target").at("probability").get<double>(), 0.5);
+    EXPECT_GT(result.at("forward_passes").get<int>(), 4 * 20);
+    EXPECT_EQ(result.at("backward_passes"), 4 * 20);
+    EXPECT_GT(result.at("seconds").get<double>(), 0.0);
+    const json &metrics = result.at("metrics");
+    EXPECT_LT(metrics.at("deletion_auc").get<double>(), metrics.at("insertion_auc").get<double>());
+    EXPECT_EQ(metrics.at("deletion_curve").at("score").size(), metrics.at("deletion_curve").at("x").size());
+
+    const cv::Mat saliency = readNpy(out + "/saliency.npy");
+    EXPECT_EQ(saliency.size(), cv::Size(112, 112));
+    EXPECT_EQ(readNpy(out + "/mask.npy").size(), cv::Size(14, 14));
+    EXPECT_TRUE(fs::exists(out + "/overlay.png"));
+    for (const auto &entry : fs::directory_iterator(out))
+        EXPECT_EQ(entry.path().filename().string().find(".partial"), std::string::npos);
+
+    // Same seed, same map; results are not overwritten without --force.
+    const auto again = test::runCli("explain -m " + kModel + " -i " + kImage +
+                                    " --method igos -r 14 --seed 3 -p iterations=4 --out " + out);
+    EXPECT_EQ(again.exitCode, 1);
+    EXPECT_THAT(again.err, HasSubstr("already exists; pass --force"));
+    const auto forced = test::runCli("explain -m " + kModel + " -i " + kImage +
+                                     " --method igos -r 14 --seed 3 -p iterations=4 --force --out " + out);
+    ASSERT_EQ(forced.exitCode, 0) << forced.err;
+    EXPECT_EQ(cv::norm(saliency, readNpy(out + "/saliency.npy"), cv::NORM_INF), 0.0);
+}
+
+TEST(CliExplain, MethodsWithoutAResolutionUseTheirOwn)
+{
+    const test::TempDir dir;
+    const auto run = test::runCli("explain -m " + kModel + " -i " + kImage + " --method gradcam --out " +
+                                  dir.file("cam"));
+    ASSERT_EQ(run.exitCode, 0) << run.err;
+    EXPECT_EQ(test::readJson(dir.file("cam/result.json")).at("resolution"), 14);  // the feature map
+    const auto rejected = test::runCli("explain -m " + kModel + " -i " + kImage +
+                                       " --method gradcam --resolution 7 --out " + dir.file("cam7"));
+    EXPECT_EQ(rejected.exitCode, 1);
+    EXPECT_THAT(rejected.err, HasSubstr("gradcam has no choosable resolution"));
+    EXPECT_FALSE(fs::exists(dir.file("cam7")));
+}
+
+TEST(CliExplain, BadRequestsAreClearErrorsAndWriteNothing)
+{
+    const test::TempDir dir;
+    struct Case {
+        std::string arguments;
+        std::string message;
+    };
+    const std::vector<Case> cases = {
+        {"--method igos --resolution 0", "igos: resolution 0 is not offered (choose one of 7, 14, 28, 56, 224)"},
+        {"--method igos -p steps=-3", "igos: parameter \"steps\" is -3, must be in [1, 1000]"},
+        {"--method igos -p steps", "--param \"steps\" must look like NAME=VALUE"},
+        {"--method igos -p steps=many", "--param steps: \"many\" is not a number"},
+        {"--method lime", "unknown saliency method \"lime\" (known: igos, igospp, gradcam, ig, rise, occlusion)"},
+        {"--method igos --target 9", "target class 9 is out of range (the model has 4 classes, 0 to 3)"},
+        {"--method igos --target cat", "target \"cat\" is neither top1, a class index, nor one of the model's labels"},
+        {"--method rise --resolution 224", "rise: resolution 224 exceeds the model input (112x112)"},
+    };
+    for (const Case &c : cases) {
+        const std::string out = dir.file("never");
+        const auto run = test::runCli("explain -m " + kModel + " -i " + kImage + " " + c.arguments + " --out " + out);
+        EXPECT_EQ(run.exitCode, 1) << c.arguments;
+        EXPECT_THAT(run.err, HasSubstr(c.message)) << c.arguments;
+        EXPECT_FALSE(fs::exists(out)) << c.arguments;
+    }
+    const auto noSplit = test::runCli("explain -m tests/data/models/linear.pt -i " + kImage +
+                                      " --method gradcam --out " + dir.file("never"));
+    EXPECT_EQ(noSplit.exitCode, 1);
+    EXPECT_THAT(noSplit.err, HasSubstr("does not expose an inner layer"));
+}
+
+TEST(CliExplain, InterruptCancelsPromptlyAndLeavesNoFiles)
+{
+    const test::TempDir dir;
+    const std::string out = dir.file("interrupted");
+    // Far more iterations than can finish before the interrupt arrives after 3 s.
+    const std::string command = "cd '" + test::sourcePath("") + "' && timeout --preserve-status -s INT 3 '" + SG_CLI_PATH +
+                                "' explain -m " + kModel + " -i " + kImage +
+                                " --method igospp -p iterations=1000 --out '" + out + "' 2>'" +
+                                dir.file("err.txt") + "'";
+    const auto start = std::chrono::steady_clock::now();
+    const int status = std::system(command.c_str());
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 130);
+    EXPECT_THAT(test::readBytes(dir.file("err.txt")), HasSubstr("cancelled; no files written"));
+    EXPECT_LT(seconds, 30.0) << "cancel takes effect within one batch";
+    EXPECT_FALSE(fs::exists(out));
+}
+
+TEST(CliMethods, ListsTheRegistryWithDefaultsPerResolution)
+{
+    const auto run = test::runCli("methods --json");
+    ASSERT_EQ(run.exitCode, 0) << run.err;
+    const json methods = json::parse(run.out);
+    std::vector<std::string> ids;
+    for (const auto &method : methods)
+        ids.push_back(method.at("id"));
+    EXPECT_THAT(ids, ::testing::ElementsAre("igos", "igospp", "gradcam", "ig", "rise", "occlusion"));
+    const json &igos = methods[0];
+    EXPECT_EQ(igos.at("default_resolution"), 28);
+    double l1At224 = 0;
+    for (const auto &entry : igos.at("resolutions"))
+        if (entry.at("resolution") == 224)
+            for (const auto &parameter : entry.at("parameters"))
+                if (parameter.at("name") == "l1")
+                    l1At224 = parameter.at("default");
+    EXPECT_EQ(l1At224, 10.0);
+    EXPECT_TRUE(methods[2].at("needs_split").get<bool>());
+    EXPECT_TRUE(methods[2].at("resolutions").empty());
+    EXPECT_THAT(test::runCli("methods").out, HasSubstr("igos  I-GOS"));
+}
+
+} // namespace
+} // namespace sg
