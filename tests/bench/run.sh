@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Rewrites tests/bench/RESULTS.md: every saliency method on the cues demo model (quality against
-# ground truth, the default I-GOS/iGOS++ schedule beside the reference one) and on a torchvision
-# ResNet-18 at 224 with random weights (speed and overhead). Needs a build with tests
-# (build/bin/sightglass-bench). Takes about an hour on two cores.
-#   tests/bench/run.sh [CUES_IMAGE_COUNT]     (default 8 of the 16 samples)
+# ground truth, the default I-GOS/iGOS++ schedule beside the reference one), on the
+# Fashion-MNIST demo model, and on a torchvision ResNet-18 at 224 with random weights (speed and
+# overhead). Needs a build with tests (build/bin/sightglass-bench). About 12 minutes on two
+# cores. The summary at the end of RESULTS.md is written by hand from the tables.
+#   tests/bench/run.sh [CUES_IMAGE_COUNT]     (default: all 16 samples)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bench=build/bin/sightglass-bench
 out=tests/bench/RESULTS.md
-count=${1:-8}
+count=${1:-16}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -32,6 +33,10 @@ mapfile -t cues < <(ls resources/samples/cues/*.png | head -n "$count")
 "$bench" --model models/demo/cues.pt --images "${cues[@]}" --truth resources/samples/cues/truth.json \
   --evaluate --title "cues demo model, 112x112, first $count samples" --markdown "$out" --methods \
   igos@28,igos@28:reference=1,igospp@28,igospp@28:reference=1,igos@7,igos@14,igos@56,gradcam,ig,rise@7,rise@14,occlusion@7,occlusion@14
+
+"$bench" --model models/demo/fashion.pt --images resources/samples/fashion/*.png --evaluate \
+  --title "fashion demo model, 28x28 gray, 12 samples" --markdown "$out" --methods \
+  igos@7,igos@14,igos@28,igospp@14,gradcam,ig,rise@7,occlusion@7,occlusion@14
 
 # ResNet-18 at 224: passes cost ~50x more, so the iterative methods run fewer iterations/masks
 # here; the overhead ratio is per pass and does not depend on the count.
