@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import sys
-import time
 
 import numpy as np
 import torch
@@ -28,8 +27,8 @@ REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
 
 import make_dataset  # noqa: E402  (this directory is on sys.path when run as a script)
-from sightglass_export import (SplitClassifier, file_size_mb, fix_hash_seed, seed_everything,  # noqa: E402
-                               write_golden, write_model)
+from sightglass_export import (SplitClassifier, accuracy, file_size_mb, fix_hash_seed,  # noqa: E402
+                               seed_everything, train_classifier, write_golden, write_model)
 
 TRAIN_SEED = 1
 TEST_SEED = 2
@@ -68,42 +67,6 @@ def normalize(pixels: torch.Tensor) -> torch.Tensor:
     mean = torch.tensor(MEAN).view(1, 3, 1, 1)
     std = torch.tensor(STD).view(1, 3, 1, 1)
     return (values - mean) / std
-
-
-def accuracy(model: nn.Module, pixels: torch.Tensor, labels: torch.Tensor, batch_size: int = 200) -> float:
-    model.eval()
-    correct = 0
-    with torch.no_grad():
-        for start in range(0, len(labels), batch_size):
-            logits = model(normalize(pixels[start:start + batch_size]))
-            correct += int((logits.argmax(1) == labels[start:start + batch_size]).sum())
-    return correct / len(labels)
-
-
-def train(model: nn.Module, pixels: torch.Tensor, labels: torch.Tensor,
-          test_pixels: torch.Tensor, test_labels: torch.Tensor, args) -> None:
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    steps_per_epoch = (len(labels) + args.batch_size - 1) // args.batch_size
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch)
-    loss_fn = nn.CrossEntropyLoss()
-    order_generator = torch.Generator().manual_seed(INIT_SEED)
-    for epoch in range(args.epochs):
-        model.train()
-        started = time.time()
-        order = torch.randperm(len(labels), generator=order_generator)
-        total_loss = 0.0
-        for start in range(0, len(labels), args.batch_size):
-            batch = order[start:start + args.batch_size]
-            loss = loss_fn(model(normalize(pixels[batch])), labels[batch])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            scheduler.step()
-            total_loss += float(loss) * len(batch)
-        test_accuracy = accuracy(model, test_pixels, test_labels)
-        print(f"epoch {epoch + 1}/{args.epochs}: loss {total_loss / len(labels):.4f}, "
-              f"held-out accuracy {test_accuracy:.4f} ({time.time() - started:.0f} s)", flush=True)
 
 
 def refresh_goldens(pt_path: str, samples_dir: str, golden_path: str) -> bool:
@@ -156,7 +119,9 @@ def main() -> None:
     train_pixels, test_pixels = torch.from_numpy(train_pixels), torch.from_numpy(test_pixels)
 
     model = build_model()
-    train(model, train_pixels, train_labels, test_pixels, test_labels, args)
+    train_classifier(model, train_pixels, train_labels, test_pixels, test_labels, normalize=normalize,
+                     epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=INIT_SEED,
+                     test_name="held-out")
 
     spec = {
         "name": "cues",
@@ -171,7 +136,7 @@ def main() -> None:
     scripted = write_model(model, pt_path, spec)
 
     # The saved model is what matters: measure its held-out accuracy and check the split.
-    test_accuracy = accuracy(scripted, test_pixels, test_labels)
+    test_accuracy = accuracy(scripted, test_pixels, test_labels, normalize)
     with torch.no_grad():
         x = normalize(test_pixels[:8])
         split_gap = float((scripted(x) - scripted.head(scripted.features(x))).abs().max())

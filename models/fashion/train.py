@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import sys
-import time
 
 import numpy as np
 import torch
@@ -27,8 +26,8 @@ REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
 
 import fashion_data  # noqa: E402  (this directory is on sys.path when run as a script)
-from sightglass_export import (SplitClassifier, file_size_mb, fix_hash_seed, seed_everything,  # noqa: E402
-                               write_golden, write_model)
+from sightglass_export import (SplitClassifier, accuracy, file_size_mb, fix_hash_seed,  # noqa: E402
+                               seed_everything, train_classifier, write_golden, write_model)
 
 SEED = 0
 # Fashion-MNIST training-set pixel mean and standard deviation, on the [0, 1] scale.
@@ -68,44 +67,11 @@ def normalize(pixels: torch.Tensor) -> torch.Tensor:
     return (pixels.unsqueeze(1).float() / 255.0 - MEAN) / STD
 
 
-def accuracy(model: nn.Module, pixels: torch.Tensor, labels: torch.Tensor, batch_size: int = 500) -> float:
-    model.eval()
-    correct = 0
-    with torch.no_grad():
-        for start in range(0, len(labels), batch_size):
-            logits = model(normalize(pixels[start:start + batch_size]))
-            correct += int((logits.argmax(1) == labels[start:start + batch_size]).sum())
-    return correct / len(labels)
-
-
-def train(model: nn.Module, pixels: torch.Tensor, labels: torch.Tensor,
-          test_pixels: torch.Tensor, test_labels: torch.Tensor, args) -> None:
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    steps_per_epoch = (len(labels) + args.batch_size - 1) // args.batch_size
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch)
-    loss_fn = nn.CrossEntropyLoss()
-    generator = torch.Generator().manual_seed(SEED)
-    for epoch in range(args.epochs):
-        model.train()
-        started = time.time()
-        order = torch.randperm(len(labels), generator=generator)
-        total_loss = 0.0
-        for start in range(0, len(labels), args.batch_size):
-            batch = order[start:start + args.batch_size]
-            x = normalize(pixels[batch])
-            # Mirror half of the batch: clothes are left/right symmetric enough.
-            flip = torch.rand(len(batch), generator=generator) < 0.5
-            x[flip] = x[flip].flip(3)
-            loss = loss_fn(model(x), labels[batch])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            scheduler.step()
-            total_loss += float(loss) * len(batch)
-        test_accuracy = accuracy(model, test_pixels, test_labels)
-        print(f"epoch {epoch + 1}/{args.epochs}: loss {total_loss / len(labels):.4f}, "
-              f"test accuracy {test_accuracy:.4f} ({time.time() - started:.0f} s)", flush=True)
+def mirror_half(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Mirrors a random half of the batch: clothes are left/right symmetric enough."""
+    flip = torch.rand(len(x), generator=generator) < 0.5
+    x[flip] = x[flip].flip(3)
+    return x
 
 
 def refresh_goldens(pt_path: str, samples_dir: str, golden_path: str) -> None:
@@ -149,7 +115,9 @@ def main() -> None:
     test_labels = torch.from_numpy(test_labels.astype(np.int64))
 
     model = build_model()
-    train(model, train_pixels, train_labels, test_pixels, test_labels, args)
+    train_classifier(model, train_pixels, train_labels, test_pixels, test_labels, normalize=normalize,
+                     epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=SEED,
+                     test_name="test", eval_batch_size=500, augment=mirror_half)
 
     spec = {
         "name": "fashion",
@@ -162,7 +130,7 @@ def main() -> None:
     pt_path = args.out + ".pt"
     scripted = write_model(model, pt_path, spec)
 
-    test_accuracy = accuracy(scripted, test_pixels, test_labels)
+    test_accuracy = accuracy(scripted, test_pixels, test_labels, normalize, 500)
     with torch.no_grad():
         x = normalize(test_pixels[:8])
         split_gap = float((scripted(x) - scripted.head(scripted.features(x))).abs().max())
