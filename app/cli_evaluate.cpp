@@ -19,8 +19,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <csignal>
-#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -47,13 +45,6 @@ struct EvaluateOptions {
     const CLI::Option *pixelsOption = nullptr;
     const CLI::Option *fillOption = nullptr;
 };
-
-// Ctrl-C cancels the run between batches.
-CancelFlag interrupted{false};
-extern "C" void onEvaluateInterrupt(int)
-{
-    interrupted = true;
-}
 
 // Options of one variant given with the other are refused rather than silently ignored.
 void checkVariantOptions(const EvaluateOptions &options)
@@ -96,17 +87,13 @@ int runEvaluate(const EvaluateOptions &options, const GlobalOptions &global)
         files = std::make_unique<ResultFiles>(
             options.out, std::vector<std::string>{"metrics.json"}, options.force);
 
-    interrupted = false;
-    const auto previous = std::signal(SIGINT, onEvaluateInterrupt);
     DeletionInsertionResult result;
     try {
-        result = evaluateDeletionInsertion(*classifier, image, saliency, target, metric, interrupted);
+        result = evaluateDeletionInsertion(*classifier, image, saliency, target, metric, interruptFlag());
     } catch (const Cancelled &) {
-        std::signal(SIGINT, previous);
         std::cerr << "sightglass-cli: evaluate cancelled; nothing written\n";
         return 130;
     }
-    std::signal(SIGINT, previous);
 
     const nlohmann::json metrics = metricsJson(result);
     const nlohmann::json output = {
@@ -122,12 +109,7 @@ int runEvaluate(const EvaluateOptions &options, const GlobalOptions &global)
     };
     const std::string text = output.dump(2) + "\n";
     if (files) {
-        const std::string path = files->temporaryPath("metrics.json");
-        std::ofstream file(path, std::ios::binary);
-        file << text;
-        file.close();
-        if (!file)
-            throw Error(path, "cannot write (disk full?)");
+        writeTextFile(files->temporaryPath("metrics.json"), text);
         files->commit();
     }
     std::cout << text;

@@ -18,8 +18,6 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include <csignal>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <unistd.h>
@@ -43,10 +41,6 @@ struct ExplainOptions {
     std::string out;
     bool force = false;
 };
-
-// Ctrl-C cancels the run between batches; the method then throws Cancelled.
-CancelFlag interrupted{false};
-extern "C" void onInterrupt(int) { interrupted = true; }
 
 ParamValues parseParams(const std::vector<std::string> &assignments)
 {
@@ -80,14 +74,6 @@ std::string pngBytes(const cv::Mat &rgb)
     return std::string(bytes.begin(), bytes.end());
 }
 
-void writeText(const std::string &path, const std::string &text)
-{
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-    if (!out)
-        throw Error(path, "cannot write file");
-}
-
 int runExplain(const ExplainOptions &options, const GlobalOptions &global)
 {
     const SaliencyMethod &method = MethodRegistry::builtin().get(options.method);
@@ -112,7 +98,7 @@ int runExplain(const ExplainOptions &options, const GlobalOptions &global)
         if (showProgress)
             std::cerr << '\r' << method.id() << ": " << p.done << '/' << p.total << std::flush;
     };
-    std::signal(SIGINT, onInterrupt);
+    const CancelFlag &interrupted = interruptFlag();
     Heatmap heatmap;
     try {
         heatmap = method.run(request, progress, interrupted);
@@ -143,9 +129,9 @@ int runExplain(const ExplainOptions &options, const GlobalOptions &global)
 
     writeNpy(files.temporaryPath("saliency.npy"), heatmap.saliency);
     writeNpy(files.temporaryPath("mask.npy"), heatmap.mask);
-    writeText(files.temporaryPath("overlay.png"),
+    writeTextFile(files.temporaryPath("overlay.png"),
               pngBytes(overlayHeatmap(toDisplayRgb8(image), heatmap.saliency, options.opacity, colormap)));
-    writeText(files.temporaryPath("result.json"), result.dump(2) + "\n");
+    writeTextFile(files.temporaryPath("result.json"), result.dump(2) + "\n");
     files.commit();
     std::cout << heatmap.method << " (resolution " << heatmap.resolution << ") of \"" << heatmap.label
               << "\" in " << heatmap.seconds << " s, " << heatmap.forwardPasses << " forward / "

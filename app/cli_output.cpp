@@ -2,11 +2,34 @@
 
 #include "common/error.h"
 
+#include <csignal>
 #include <filesystem>
+#include <fstream>
 
 namespace sg::cli {
 
 namespace fs = std::filesystem;
+
+namespace {
+CancelFlag interrupted{false};
+extern "C" void onInterrupt(int) { interrupted = true; }
+} // namespace
+
+const CancelFlag &interruptFlag()
+{
+    static const bool installed = (std::signal(SIGINT, onInterrupt), true);
+    (void)installed;
+    return interrupted;
+}
+
+void writeTextFile(const std::string &path, const std::string &text)
+{
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    out.close();
+    if (!out)
+        throw Error(path, "cannot write file (disk full?)");
+}
 
 ResultFiles::ResultFiles(std::string directory, std::vector<std::string> names, bool overwrite) :
     directory_(std::move(directory)), names_(std::move(names))

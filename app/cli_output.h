@@ -3,11 +3,19 @@
 // renamed into place only when every one succeeded, so a cancelled or failed run leaves no
 // partial files, and existing results are never overwritten without --force.
 
-#include <functional>
+#include "saliency/method.h"
+
 #include <string>
 #include <vector>
 
 namespace sg::cli {
+
+// The flag Ctrl-C sets, so a long run cancels between batches (the SIGINT handler is installed
+// on the first call). Main thread.
+const CancelFlag &interruptFlag();
+
+// Writes `text` to `path`. Throws sg::Error naming the file when the write fails.
+void writeTextFile(const std::string &path, const std::string &text);
 
 class ResultFiles {
 public:
