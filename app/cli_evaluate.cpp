@@ -7,7 +7,7 @@
 // with deletion/insertion curves and prints the result as JSON.
 
 #include "cli_commands.h"
-#include "cli_metrics_json.h"
+#include "jobs/explanation_json.h"
 #include "cli_output.h"
 #include "cli_target.h"
 

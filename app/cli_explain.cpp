@@ -2,12 +2,13 @@
 //                        [--seed S] [--param NAME=VALUE]... [--evaluate] --out DIR
 
 #include "cli_commands.h"
-#include "cli_metrics_json.h"
 #include "cli_output.h"
 #include "cli_target.h"
 
 #include "common/error.h"
 #include "image/colormap.h"
+#include "jobs/explanation.h"
+#include "jobs/explanation_json.h"
 #include "image/image_io.h"
 #include "image/npy.h"
 #include "image/preprocess.h"
@@ -80,14 +81,15 @@ int runExplain(const ExplainOptions &options, const GlobalOptions &global)
     const auto classifier = Classifier::load(options.model, global.device);
     const cv::Mat image = readImage(options.image);
 
-    SaliencyRequest request;
-    request.classifier = classifier.get();
-    request.image = image;
-    request.target = parseTarget(options.target, *classifier);
+    ExplanationRequest request;
+    request.method = method.id();
     request.resolution = options.resolution;
+    request.target = parseTarget(options.target, *classifier);
     request.params = parseParams(options.params);
     request.seed = options.seed;
     request.maxBatch = options.maxBatch;
+    request.evaluate = options.evaluate;
+
     const Colormap colormap = colormapFromName(options.colormap);
 
     std::vector<std::string> names = {"saliency.npy", "mask.npy", "overlay.png", "result.json"};
@@ -96,36 +98,20 @@ int runExplain(const ExplainOptions &options, const GlobalOptions &global)
     const bool showProgress = isatty(STDERR_FILENO);
     const ProgressFn progress = [&](const SaliencyProgress &p) {
         if (showProgress)
-            std::cerr << '\r' << method.id() << ": " << p.done << '/' << p.total << std::flush;
+            std::cerr << '\r' << method.id() << ": " << p.done / 10 << '%' << std::flush;
     };
-    const CancelFlag &interrupted = interruptFlag();
-    Heatmap heatmap;
+    Explanation explanation;
     try {
-        heatmap = method.run(request, progress, interrupted);
+        explanation = computeExplanation(*classifier, image, request, progress, interruptFlag());
     } catch (const Cancelled &) {
         std::cerr << "\nsightglass-cli: cancelled; no files written\n";
         return 130;
     }
     if (showProgress)
         std::cerr << '\n';
-
-    nlohmann::json result = {
-        {"method", heatmap.method},
-        {"resolution", heatmap.resolution},
-        {"params", heatmap.params},
-        {"target",
-         {{"index", heatmap.target}, {"label", heatmap.label}, {"probability", heatmap.probability}}},
-        {"seconds", heatmap.seconds},
-        {"forward_passes", heatmap.forwardPasses},
-        {"backward_passes", heatmap.backwardPasses},
-        {"seed", options.seed},
-        {"model", options.model},
-        {"image", options.image},
-        {"device", classifier->deviceName()},
-    };
-    if (options.evaluate)
-        result["metrics"] = evaluateSaliency(*classifier, image, heatmap.saliency, heatmap.target,
-                                             options.maxBatch, interrupted);
+    const Heatmap &heatmap = explanation.heatmap;
+    const nlohmann::json result =
+        explanationJson(explanation, {options.model, options.image, classifier->deviceName(), options.seed});
 
     writeNpy(files.temporaryPath("saliency.npy"), heatmap.saliency);
     writeNpy(files.temporaryPath("mask.npy"), heatmap.mask);

@@ -1,8 +1,8 @@
-#include "cli_metrics_json.h"
+#include "jobs/explanation_json.h"
 
 #include <algorithm>
 
-namespace sg::cli {
+namespace sg {
 
 namespace {
 
@@ -58,11 +58,25 @@ nlohmann::json metricsJson(const DeletionInsertionResult &result)
     };
 }
 
-nlohmann::json evaluateSaliency(const Classifier &classifier, const cv::Mat &image, const cv::Mat &saliency,
-    int target, int maxBatch, const CancelFlag &cancel)
+nlohmann::json explanationJson(const Explanation &explanation, const ExplanationSource &source)
 {
-    const auto options = standardDeletionInsertionOptions(classifier.spec().input, maxBatch);
-    return metricsJson(evaluateDeletionInsertion(classifier, image, saliency, target, options, cancel));
+    const Heatmap &heatmap = explanation.heatmap;
+    nlohmann::json json = {
+        {"method", heatmap.method},
+        {"resolution", heatmap.resolution},
+        {"params", heatmap.params},
+        {"target", {{"index", heatmap.target}, {"label", heatmap.label}, {"probability", heatmap.probability}}},
+        {"seconds", heatmap.seconds},
+        {"forward_passes", heatmap.forwardPasses},
+        {"backward_passes", heatmap.backwardPasses},
+        {"seed", source.seed},
+        {"model", source.model},
+        {"image", source.image},
+        {"device", source.device},
+    };
+    if (explanation.metrics)
+        json["metrics"] = metricsJson(*explanation.metrics);
+    return json;
 }
 
-} // namespace sg::cli
+} // namespace sg

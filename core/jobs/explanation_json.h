@@ -1,0 +1,40 @@
+#pragma once
+// The JSON forms of explanations and deletion/insertion results: `evaluate` (stdout and
+// metrics.json), `explain` (result.json) and the GUI's export all write these, so the keys are
+// the same everywhere. All functions are pure and callable from any thread.
+
+#include "jobs/explanation.h"
+#include "metrics/deletion_insertion.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace sg {
+
+// {"variant", "deletion_auc", "insertion_auc",
+//  "deletion_curve": {"x": [...], "score": [...]}, "insertion_curve": {...},
+//  "settings": metricsSettingsJson(...), "forward_passes", "seconds"}.
+// The target is not repeated here (the caller's result names it; see metricsTargetJson).
+nlohmann::json metricsJson(const DeletionInsertionResult &result);
+
+// What the run used: variant, unit, grid, steps, fills, blur, AUC rule, map size, batch size.
+nlohmann::json metricsSettingsJson(const DeletionInsertionSettings &settings);
+
+// {"index", "label", "probability"} of the scored class.
+nlohmann::json metricsTargetJson(const DeletionInsertionResult &result);
+
+// Where an explanation came from, for result.json.
+struct ExplanationSource {
+    std::string model;   // model file path
+    std::string image;   // image file path
+    std::string device;  // "cpu", "cuda:0", ...
+    std::uint64_t seed = 0;
+};
+
+// result.json of one explanation: method, resolution, params, target, seconds, passes, seed,
+// model, image, device, and "metrics" (metricsJson) when the explanation has curves.
+nlohmann::json explanationJson(const Explanation &explanation, const ExplanationSource &source);
+
+} // namespace sg
