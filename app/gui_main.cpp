@@ -2,7 +2,9 @@
 // the main window; with --screenshot (or without a display) it is a smoke run that grabs the
 // window once the first prediction is on screen.
 
+#include "curve_plot.h"
 #include "main_window.h"
+#include "method_panel.h"
 #include "theme.h"
 
 #include "common/error.h"
@@ -13,6 +15,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QTabWidget>
 #include <QPixmap>
 #include <QRegularExpression>
 #include <QTimer>
@@ -25,7 +28,7 @@
 
 namespace {
 
-constexpr int kScreenshotTimeoutMs = 60'000;
+constexpr int kScreenshotTimeoutMs = 300'000;
 const char *const kDemoModel = "models/demo/cues.pt";
 const char *const kDemoImages = "resources/samples/cues";
 
@@ -88,6 +91,52 @@ QString percent(double probability)
 
 } // namespace
 
+namespace {
+
+bool saveShot(QWidget &window, const QString &path)
+{
+    if (!window.grab().save(path, "PNG")) {
+        printError(QStringLiteral("%1: cannot write the screenshot").arg(path));
+        return false;
+    }
+    printLine(stdout, QStringLiteral("sightglass: screenshot written to %1").arg(path));
+    return true;
+}
+
+// The screenshot tour: the explanation, the curves while scrubbing, then the compare grid.
+void runTour(sg::ui::MainWindow &window, const QString &dir)
+{
+    QObject::connect(
+        &window, &sg::ui::MainWindow::explanationShown, &window,
+        [&window, dir](const sg::ui::ExplanationPtr &result) {
+            QTimer::singleShot(400, &window, [&window, dir, result] {
+                if (!saveShot(window, QDir(dir).filePath(QStringLiteral("main-window.png"))))
+                    return QCoreApplication::exit(1);
+                const int steps = int(result->explanation.metrics->deletion.x.size()) - 1;
+                window.curvePlot()->showStep(sg::MetricCurve::Deletion, steps / 5);
+                QTimer::singleShot(400, &window, [&window, dir] {
+                    if (!saveShot(window, QDir(dir).filePath(QStringLiteral("curves.png"))))
+                        return QCoreApplication::exit(1);
+                    window.curvePlot()->hideStep();
+                    QObject::connect(
+                        &window, &sg::ui::MainWindow::comparisonFinished, &window,
+                        [&window, dir] {
+                            QTimer::singleShot(400, &window, [&window, dir] {
+                                const bool saved =
+                                    saveShot(window, QDir(dir).filePath(QStringLiteral("compare-grid.png")));
+                                QCoreApplication::exit(saved ? 0 : 1);
+                            });
+                        },
+                        Qt::SingleShotConnection);
+                    window.compareCurrent();
+                });
+            });
+        },
+        Qt::SingleShotConnection);
+}
+
+} // namespace
+
 int main(int argc, char *argv[])
 {
     // Parse before QApplication exists, so --help and --version work without a display.
@@ -122,8 +171,14 @@ int main(int argc, char *argv[])
         QStringLiteral("Save the window as PNG to FILE once the first prediction is shown, then "
                        "quit (exit 1 if the model or image fails, or after 60 s)."),
         QStringLiteral("FILE"));
+    const QCommandLineOption tourOption(
+        QStringLiteral("tour"),
+        QStringLiteral("Save screenshots of the main window (main-window.png), the curves while "
+                       "scrubbing (curves.png) and the compare grid (compare-grid.png) into DIR, "
+                       "then quit. Uses I-GOS at 28x28 on the first image."),
+        QStringLiteral("DIR"));
     parser.addOptions({helpOption, versionOption, modelOption, imagesOption, threadsOption,
-                       deviceOption, screenshotOption});
+                       deviceOption, screenshotOption, tourOption});
 
     if (!parser.parse(arguments)) {
         printError(parser.errorText());
@@ -173,7 +228,12 @@ int main(int argc, char *argv[])
         printLine(stdout, QStringLiteral("sightglass: no display (DISPLAY and WAYLAND_DISPLAY are "
                                          "unset); running a headless smoke run instead"));
     }
-    const bool screenshotMode = !screenshotPath.isEmpty();
+    const QString tourDir = parser.value(tourOption);
+    if (!tourDir.isEmpty() && !QDir().mkpath(tourDir)) {
+        printError(QStringLiteral("%1: cannot create the folder").arg(tourDir));
+        return 2;
+    }
+    const bool screenshotMode = !screenshotPath.isEmpty() || !tourDir.isEmpty();
     if (qgetenv("QT_QPA_PLATFORM") == "offscreen")
         defaultMessageHandler = qInstallMessageHandler(offscreenMessageHandler);
 
@@ -213,8 +273,16 @@ int main(int argc, char *argv[])
 
     sg::ui::MainWindow window;
     window.setDevice(device);
-    if (screenshotMode)
-        window.resize(1280, 820);  // same picture whatever geometry the settings remember
+    if (screenshotMode) {
+        window.resize(1440, 900);  // same picture whatever geometry the settings remember
+        window.setAutoExplain(true);
+    }
+    if (!tourDir.isEmpty()) {
+        window.methodPanel()->setMethodId(QStringLiteral("igos"));
+        window.methodPanel()->setResolution(28);
+        window.methodPanel()->resetParams();
+        window.centralTabs()->setCurrentIndex(0);
+    }
 
     if (screenshotMode) {
         // Queued, so exit() runs inside exec() even when a failure is reported early.
@@ -225,27 +293,31 @@ int main(int argc, char *argv[])
                 QCoreApplication::exit(1);
             },
             Qt::QueuedConnection);
-        QObject::connect(
-            &window, &sg::ui::MainWindow::predictionShown, &app,
-            [&window, screenshotPath](const QString &path, const sg::ui::LabelScores &scores) {
-                // Let the layout settle and the panel repaint before grabbing.
-                QTimer::singleShot(200, &window, [&window, screenshotPath, path, scores] {
-                    const QPixmap shot = window.grab();
-                    if (!shot.save(screenshotPath, "PNG")) {
-                        printError(QStringLiteral("%1: cannot write the screenshot").arg(screenshotPath));
-                        QCoreApplication::exit(1);
-                        return;
-                    }
-                    printLine(stdout, QStringLiteral("sightglass: screenshot written to %1").arg(screenshotPath));
-                    printLine(stdout, QStringLiteral("sightglass: %1: %2 (%3)")
-                                          .arg(QFileInfo(path).fileName(), scores.constFirst().label,
-                                               percent(scores.constFirst().probability)));
-                    QCoreApplication::exit(0);
-                });
-            },
-            Qt::SingleShotConnection);
+        if (tourDir.isEmpty())
+            QObject::connect(
+                &window, &sg::ui::MainWindow::explanationShown, &app,
+                [&window, screenshotPath](const sg::ui::ExplanationPtr &result) {
+                    // Let the layout settle and the panels repaint before grabbing.
+                    QTimer::singleShot(300, &window, [&window, screenshotPath, result] {
+                        if (!saveShot(window, screenshotPath)) {
+                            QCoreApplication::exit(1);
+                            return;
+                        }
+                        const sg::Heatmap &heatmap = result->explanation.heatmap;
+                        printLine(stdout, QStringLiteral("sightglass: %1: %2 (%3), %4 map in %5 s")
+                                              .arg(QFileInfo(result->imagePath).fileName(),
+                                                   QString::fromStdString(heatmap.label),
+                                                   percent(heatmap.probability),
+                                                   QString::fromStdString(heatmap.method))
+                                              .arg(heatmap.seconds, 0, 'f', 2));
+                        QCoreApplication::exit(0);
+                    });
+                },
+                Qt::SingleShotConnection);
+        else
+            runTour(window, tourDir);
         QTimer::singleShot(kScreenshotTimeoutMs, &app, [] {
-            printError(QStringLiteral("no prediction within %1 s").arg(kScreenshotTimeoutMs / 1000));
+            printError(QStringLiteral("no explanation within %1 s").arg(kScreenshotTimeoutMs / 1000));
             QCoreApplication::exit(1);
         });
     }

@@ -1,16 +1,32 @@
 #include "main_window.h"
 
-#include "image_view.h"
+#include "compare_grid.h"
+#include "curve_plot.h"
+#include "heatmap_canvas.h"
+#include "jobs_panel.h"
+#include "mat_qimage.h"
+#include "method_panel.h"
 #include "prediction_panel.h"
 #include "theme.h"
 #include "thumbnail_strip.h"
 
 #include "common/version.h"
 #include "image/image_io.h"
+#include "image/npy.h"
+#include "jobs/explanation_json.h"
 #include "model/runtime.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QBuffer>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QProgressBar>
+#include <QSaveFile>
+#include <QSlider>
+#include <QTabWidget>
+#include <QTemporaryDir>
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
@@ -29,6 +45,7 @@
 #include <QToolBar>
 
 #include <algorithm>
+#include <cmath>
 
 namespace sg::ui {
 
@@ -43,6 +60,14 @@ const QString kKeyState = QStringLiteral("window/state");
 const QString kKeyRecentModels = QStringLiteral("recentModels");
 const QString kKeyModelDir = QStringLiteral("dialogs/modelDir");
 const QString kKeyImageDir = QStringLiteral("dialogs/imageDir");
+const QString kKeyExportDir = QStringLiteral("dialogs/exportDir");
+const QString kKeyOpacity = QStringLiteral("view/opacity");
+const QString kKeyColormap = QStringLiteral("view/colormap");
+const QString kKeyThresholdOn = QStringLiteral("view/thresholdOn");
+const QString kKeyThreshold = QStringLiteral("view/threshold");
+const QString kKeyContour = QStringLiteral("view/contour");
+const QString kKeyAutoExplain = QStringLiteral("explain/auto");
+const QString kKeyCentralTab = QStringLiteral("window/centralTab");
 
 QSettings settings()
 {
@@ -189,10 +214,25 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent), cache_(kCacheKiB)
     connect(session_, &ModelSession::predicted, this, &MainWindow::onPredicted);
     connect(session_, &ModelSession::imageFailed, this, &MainWindow::onImageFailed);
 
-    view_ = new ImageView(this);
-    view_->setPlaceholderText(
+    connect(session_, &ModelSession::explanationProgress, this, &MainWindow::onExplanationProgress);
+    connect(session_, &ModelSession::explained, this, &MainWindow::onExplained);
+    connect(session_, &ModelSession::explainFailed, this, &MainWindow::onExplainFailed);
+    connect(session_, &ModelSession::jobChanged, this, &MainWindow::onJobChanged);
+
+    canvas_ = new HeatmapCanvas(this);
+    canvas_->setMessage(
         tr("Open an image folder (Ctrl+Shift+O)\nor drop images, a folder or a model (.pt) here"));
-    setCentralWidget(view_);
+    grid_ = new CompareGrid(this);
+    tabs_ = new QTabWidget(this);
+    tabs_->setObjectName(QStringLiteral("centralTabs"));
+    tabs_->setDocumentMode(true);
+    tabs_->addTab(canvas_, tr("Explanation"));
+    tabs_->addTab(grid_, tr("Compare"));
+    setCentralWidget(tabs_);
+    connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
+        if (index == 1 && autoExplain_ && comparePath_ != currentPath())
+            compareCurrent();
+    });
 
     createActions();
     createMenus();
@@ -247,6 +287,55 @@ void MainWindow::createActions()
     lastAction_->setShortcut(QKeySequence(Qt::Key_End));
     connect(lastAction_, &QAction::triggered, this, [this] { showImage(int(files_.size()) - 1); });
 
+    explainAction_ = new QAction(tr("&Explain"), this);
+    explainAction_->setShortcut(QKeySequence(Qt::Key_E));
+    explainAction_->setToolTip(tr("Explain the current image with the method panel's settings (E)"));
+    connect(explainAction_, &QAction::triggered, this, [this] {
+        tabs_->setCurrentIndex(0);
+        explainCurrent();
+    });
+
+    compareAction_ = new QAction(tr("&Compare Methods"), this);
+    compareAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+    compareAction_->setToolTip(tr("Explain the current image with every method and resolution (Ctrl+K)"));
+    connect(compareAction_, &QAction::triggered, this, [this] { compareCurrent(); });
+
+    cancelAction_ = new QAction(tr("Cancel E&xplanation"), this);
+    cancelAction_->setShortcut(QKeySequence(Qt::Key_Escape));
+    connect(cancelAction_, &QAction::triggered, this, &MainWindow::cancelCurrent);
+
+    cancelAllAction_ = new QAction(tr("Cancel &All Jobs"), this);
+    cancelAllAction_->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_Escape));
+    connect(cancelAllAction_, &QAction::triggered, this, [this] { session_->cancelAllJobs(); });
+
+    autoExplainAction_ = new QAction(tr("Explain Each &Image Shown"), this);
+    autoExplainAction_->setCheckable(true);
+    autoExplainAction_->setChecked(autoExplain_);
+    autoExplainAction_->setToolTip(tr("Start an explanation whenever an image is shown"));
+    connect(autoExplainAction_, &QAction::toggled, this, &MainWindow::setAutoExplain);
+
+    exportOverlayAction_ = new QAction(tr("Export &Overlay (PNG)\u2026"), this);
+    exportOverlayAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_S));
+    connect(exportOverlayAction_, &QAction::triggered, this, [this] {
+        chooseExport(tr("Export Overlay"), tr("PNG images (*.png)"), QStringLiteral("overlay.png"),
+                     &MainWindow::exportOverlay);
+    });
+    exportSaliencyAction_ = new QAction(tr("Export Saliency Map (.&npy)\u2026"), this);
+    connect(exportSaliencyAction_, &QAction::triggered, this, [this] {
+        chooseExport(tr("Export Saliency Map"), tr("NumPy arrays (*.npy)"), QStringLiteral("saliency.npy"),
+                     &MainWindow::exportSaliency);
+    });
+    exportResultAction_ = new QAction(tr("Export &result.json\u2026"), this);
+    connect(exportResultAction_, &QAction::triggered, this, [this] {
+        chooseExport(tr("Export Result"), tr("JSON (*.json)"), QStringLiteral("result.json"),
+                     &MainWindow::exportResultJson);
+    });
+    exportComparisonAction_ = new QAction(tr("Export &Comparison (PNG)\u2026"), this);
+    connect(exportComparisonAction_, &QAction::triggered, this, [this] {
+        chooseExport(tr("Export Comparison"), tr("PNG images (*.png)"), QStringLiteral("comparison.png"),
+                     &MainWindow::exportComparison);
+    });
+
     aboutAction_ = new QAction(tr("&About Sightglass"), this);
     aboutAction_->setMenuRole(QAction::AboutRole);
     connect(aboutAction_, &QAction::triggered, this, [this] {
@@ -267,6 +356,12 @@ void MainWindow::createMenus()
     connect(recentMenu_, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
     fileMenu->addAction(openFolderAction_);
     fileMenu->addSeparator();
+    QMenu *exportMenu = fileMenu->addMenu(tr("&Export"));
+    exportMenu->addAction(exportOverlayAction_);
+    exportMenu->addAction(exportSaliencyAction_);
+    exportMenu->addAction(exportResultAction_);
+    exportMenu->addAction(exportComparisonAction_);
+    fileMenu->addSeparator();
     fileMenu->addAction(quitAction_);
 
     QMenu *goMenu = menuBar()->addMenu(tr("&Go"));
@@ -275,6 +370,15 @@ void MainWindow::createMenus()
     goMenu->addSeparator();
     goMenu->addAction(firstAction_);
     goMenu->addAction(lastAction_);
+
+    QMenu *explainMenu = menuBar()->addMenu(tr("E&xplain"));
+    explainMenu->addAction(explainAction_);
+    explainMenu->addAction(compareAction_);
+    explainMenu->addSeparator();
+    explainMenu->addAction(cancelAction_);
+    explainMenu->addAction(cancelAllAction_);
+    explainMenu->addSeparator();
+    explainMenu->addAction(autoExplainAction_);
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
 
@@ -296,6 +400,52 @@ void MainWindow::createToolBar()
     toolBar->addAction(previousAction_);
     toolBar->addAction(nextAction_);
     viewMenu_->addAction(toolBar->toggleViewAction());
+
+    // The view controls change only how maps are drawn, never a job.
+    QToolBar *viewBar = addToolBar(tr("View Controls"));
+    viewBar->setObjectName(QStringLiteral("viewToolBar"));
+    viewBar->setMovable(false);
+    viewBar->addWidget(new QLabel(tr(" Opacity "), viewBar));
+    opacitySlider_ = new QSlider(Qt::Horizontal, viewBar);
+    opacitySlider_->setObjectName(QStringLiteral("opacitySlider"));
+    opacitySlider_->setRange(0, 100);
+    opacitySlider_->setValue(int(std::lround(opacity_ * 100)));
+    opacitySlider_->setFixedWidth(120);
+    opacitySlider_->setToolTip(tr("Opacity of the map over the image"));
+    viewBar->addWidget(opacitySlider_);
+    connect(opacitySlider_, &QSlider::valueChanged, this,
+            [this](int value) { setOverlayOpacity(value / 100.0); });
+    viewBar->addWidget(new QLabel(tr("  Colours "), viewBar));
+    colormapCombo_ = new QComboBox(viewBar);
+    colormapCombo_->setObjectName(QStringLiteral("colormapCombo"));
+    for (const std::string &name : sg::colormapNames())
+        colormapCombo_->addItem(QString::fromStdString(name));
+    viewBar->addWidget(colormapCombo_);
+    connect(colormapCombo_, &QComboBox::currentTextChanged, this, [this](const QString &name) {
+        setColormap(sg::colormapFromName(name.toStdString()));
+    });
+    thresholdCheck_ = new QCheckBox(tr("Threshold"), viewBar);
+    thresholdCheck_->setToolTip(tr("Hide map values below the threshold"));
+    viewBar->addWidget(new QLabel(QStringLiteral("  "), viewBar));
+    viewBar->addWidget(thresholdCheck_);
+    thresholdSpin_ = new QDoubleSpinBox(viewBar);
+    thresholdSpin_->setRange(0.0, 1.0);
+    thresholdSpin_->setSingleStep(0.05);
+    thresholdSpin_->setDecimals(2);
+    thresholdSpin_->setValue(0.5);
+    viewBar->addWidget(thresholdSpin_);
+    const auto applyThreshold = [this] {
+        setThreshold(thresholdCheck_->isChecked() ? std::optional<double>(thresholdSpin_->value())
+                                                  : std::nullopt);
+    };
+    connect(thresholdCheck_, &QCheckBox::toggled, this, applyThreshold);
+    connect(thresholdSpin_, &QDoubleSpinBox::valueChanged, this, applyThreshold);
+    contourCheck_ = new QCheckBox(tr("Contour"), viewBar);
+    contourCheck_->setToolTip(tr("Outline the region above the threshold (0.5 when none is set)"));
+    viewBar->addWidget(new QLabel(QStringLiteral("  "), viewBar));
+    viewBar->addWidget(contourCheck_);
+    connect(contourCheck_, &QCheckBox::toggled, this, &MainWindow::setContourVisible);
+    viewMenu_->addAction(viewBar->toggleViewAction());
 }
 
 void MainWindow::createDocks()
@@ -310,7 +460,6 @@ void MainWindow::createDocks()
     panelDock->setFeatures(features);
     panelDock->setWidget(panel_);
     addDockWidget(Qt::RightDockWidgetArea, panelDock);
-    resizeDocks({panelDock}, {300}, Qt::Horizontal);
 
     strip_ = new ThumbnailStrip(this);
     auto *stripDock = new QDockWidget(tr("Images"), this);
@@ -323,8 +472,52 @@ void MainWindow::createDocks()
             showImage(row);
     });
 
+    methods_ = new MethodPanel(sg::MethodRegistry::builtin(), this);
+    auto *methodDock = new QDockWidget(tr("Method"), this);
+    methodDock->setObjectName(QStringLiteral("methodDock"));
+    methodDock->setFeatures(features);
+    methodDock->setWidget(methods_);
+    addDockWidget(Qt::LeftDockWidgetArea, methodDock);
+    resizeDocks({methodDock}, {290}, Qt::Horizontal);
+    connect(methods_, &MethodPanel::explainRequested, explainAction_, &QAction::trigger);
+    connect(methods_, &MethodPanel::compareRequested, this, [this] { compareCurrent(); });
+    connect(methods_, &MethodPanel::settingsChanged, this, [this] {
+        // Show what is known for the new settings; compute only on request.
+        const bool wasAuto = autoExplain_;
+        autoExplain_ = false;
+        refreshExplanation();
+        autoExplain_ = wasAuto;
+    });
+
+    curves_ = new CurvePlot(this);
+    curves_->clear(tr("No map yet."));
+    auto *curveDock = new QDockWidget(tr("Deletion / Insertion"), this);
+    curveDock->setObjectName(QStringLiteral("curveDock"));
+    curveDock->setFeatures(features);
+    curveDock->setWidget(curves_);
+    addDockWidget(Qt::RightDockWidgetArea, curveDock);
+    resizeDocks({panelDock}, {370}, Qt::Horizontal);
+    resizeDocks({panelDock, curveDock}, {330, 420}, Qt::Vertical);
+    connect(curves_, &CurvePlot::stepHovered, this,
+            [this](sg::MetricCurve curve, int step) { onCurveStep(int(curve), step); });
+    connect(curves_, &CurvePlot::stepLeft, canvas_, &HeatmapCanvas::clearStepImage);
+
+    jobs_ = new JobsPanel(this);
+    auto *jobsDock = new QDockWidget(tr("Jobs"), this);
+    jobsDock->setObjectName(QStringLiteral("jobsDock"));
+    jobsDock->setFeatures(features);
+    jobsDock->setWidget(jobs_);
+    addDockWidget(Qt::BottomDockWidgetArea, jobsDock);
+    tabifyDockWidget(stripDock, jobsDock);
+    stripDock->raise();
+    connect(jobs_, &JobsPanel::cancelRequested, session_, &ModelSession::cancelJob);
+    connect(jobs_, &JobsPanel::cancelAllRequested, session_, &ModelSession::cancelAllJobs);
+
     viewMenu_->addAction(panelDock->toggleViewAction());
+    viewMenu_->addAction(methodDock->toggleViewAction());
+    viewMenu_->addAction(curveDock->toggleViewAction());
     viewMenu_->addAction(stripDock->toggleViewAction());
+    viewMenu_->addAction(jobsDock->toggleViewAction());
 }
 
 void MainWindow::createStatusBar()
@@ -334,7 +527,17 @@ void MainWindow::createStatusBar()
     positionLabel_ = statusField(this);
     modelLabel_ = statusField(this);
     deviceLabel_ = statusField(this);
+    jobLabel_ = statusField(this);
+    jobProgress_ = new QProgressBar(this);
+    jobProgress_->setRange(0, 1000);
+    jobProgress_->setFixedWidth(140);
+    jobProgress_->setMaximumHeight(14);
+    jobProgress_->setTextVisible(false);
+    jobProgress_->hide();
+    jobLabel_->hide();
     statusBar()->addWidget(fileLabel_, 1);
+    statusBar()->addPermanentWidget(jobLabel_);
+    statusBar()->addPermanentWidget(jobProgress_);
     statusBar()->addPermanentWidget(positionLabel_);
     statusBar()->addPermanentWidget(modelLabel_);
     statusBar()->addPermanentWidget(deviceLabel_);
@@ -347,6 +550,15 @@ void MainWindow::readSettings()
     if (geometry.isEmpty() || !restoreGeometry(geometry))
         resize(1280, 820);
     restoreState(store.value(kKeyState).toByteArray());
+    methods_->restoreSettings(store);
+    opacitySlider_->setValue(std::clamp(store.value(kKeyOpacity, 50).toInt(), 0, 100));
+    const int colormap = colormapCombo_->findText(store.value(kKeyColormap, QStringLiteral("jet")).toString());
+    colormapCombo_->setCurrentIndex(std::max(0, colormap));
+    thresholdSpin_->setValue(std::clamp(store.value(kKeyThreshold, 0.5).toDouble(), 0.0, 1.0));
+    thresholdCheck_->setChecked(store.value(kKeyThresholdOn, false).toBool());
+    contourCheck_->setChecked(store.value(kKeyContour, false).toBool());
+    autoExplainAction_->setChecked(store.value(kKeyAutoExplain, true).toBool());
+    tabs_->setCurrentIndex(std::clamp(store.value(kKeyCentralTab, 0).toInt(), 0, 1));
 }
 
 void MainWindow::writeSettings() const
@@ -354,6 +566,14 @@ void MainWindow::writeSettings() const
     QSettings store = settings();
     store.setValue(kKeyGeometry, saveGeometry());
     store.setValue(kKeyState, saveState());
+    methods_->saveSettings(store);
+    store.setValue(kKeyOpacity, opacitySlider_->value());
+    store.setValue(kKeyColormap, colormapCombo_->currentText());
+    store.setValue(kKeyThreshold, thresholdSpin_->value());
+    store.setValue(kKeyThresholdOn, thresholdCheck_->isChecked());
+    store.setValue(kKeyContour, contourCheck_->isChecked());
+    store.setValue(kKeyAutoExplain, autoExplain_);
+    store.setValue(kKeyCentralTab, tabs_->currentIndex());
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
@@ -399,8 +619,9 @@ bool MainWindow::openImageFolder(const QString &folder, const QString &selectFil
     settings().setValue(kKeyImageDir, folder_);
 
     if (files_.isEmpty()) {
-        view_->clear();
-        view_->setPlaceholderText(tr("No images in %1").arg(QDir::toNativeSeparators(folder_)));
+        canvas_->setImage(QImage());
+        canvas_->setMessage(tr("No images in %1").arg(QDir::toNativeSeparators(folder_)));
+        clearExplanation(tr("No image."));
         panel_->setPredictionMessage(QString(), tr("No image."), false);
         statusBar()->showMessage(tr("No images in %1").arg(QDir::toNativeSeparators(folder_)),
                                  kStatusMessageMs);
@@ -444,13 +665,16 @@ void MainWindow::showImage(int index)
 
     if (const CachedResult *cached = cache_.object(path)) {
         displayedPath_ = path;
-        view_->setImage(cached->display);
+        canvas_->setMessage(QString());
+        canvas_->setImage(cached->display);
         panel_->setScores(name, cached->scores);
+        methods_->setTopClass(cached->scores.isEmpty() ? -1 : cached->scores.front().index);
         Q_EMIT predictionShown(path, cached->scores);
-        return;
+    } else {
+        panel_->setPending(name);
+        session_->predictImage(path, kTopK);
     }
-    panel_->setPending(name);
-    session_->predictImage(path, kTopK);
+    refreshExplanation();
 }
 
 void MainWindow::showPrevious()
@@ -480,8 +704,8 @@ void MainWindow::updateStatus()
         positionLabel_->setText(files_.isEmpty() ? tr("no images") : QString());
     } else {
         QString text = QFileInfo(path).fileName();
-        if (displayedPath_ == path && !view_->image().isNull()) {
-            const QSize size = view_->image().size();
+        if (displayedPath_ == path && !canvas_->image().isNull()) {
+            const QSize size = canvas_->image().size();
             text += QStringLiteral("   %1\u00d7%2").arg(size.width()).arg(size.height());
         }
         fileLabel_->setText(text);
@@ -572,7 +796,9 @@ void MainWindow::onModelLoaded(const ModelInfo &info)
     hasModel_ = true;
     model_ = info;
     cache_.clear();
+    shown_.reset();
     panel_->setModel(info);
+    methods_->setModel(info.labels, info.hasSplit);
     addRecentModel(info.path);
     statusBar()->clearMessage();
     updateStatus();
@@ -593,7 +819,8 @@ void MainWindow::onImageReady(const QString &path, const QImage &display)
     if (path != currentPath())
         return;  // the user has moved on
     displayedPath_ = path;
-    view_->setImage(display);
+    canvas_->setMessage(QString());
+    canvas_->setImage(display);
     updateStatus();
 }
 
@@ -607,10 +834,12 @@ void MainWindow::onPredicted(const QString &path, const QImage &display, const L
         return;
     if (displayedPath_ != path) {
         displayedPath_ = path;
-        view_->setImage(display);
+        canvas_->setMessage(QString());
+        canvas_->setImage(display);
         updateStatus();
     }
     panel_->setScores(QFileInfo(path).fileName(), scores);
+    methods_->setTopClass(scores.isEmpty() ? -1 : scores.front().index);
     if (!scores.isEmpty())
         Q_EMIT predictionShown(path, scores);
 }
@@ -621,7 +850,8 @@ void MainWindow::onImageFailed(const QString &path, const QString &message)
         return;
     if (displayedPath_ != path) {
         displayedPath_.clear();
-        view_->setError(message);
+        canvas_->setImage(QImage());
+        canvas_->setMessage(message, true);
     }
     panel_->setPredictionMessage(QFileInfo(path).fileName(), message, true);
     updateStatus();
@@ -669,6 +899,435 @@ void MainWindow::dropEvent(QDropEvent *event)
         else
             openImage(images);
     }
+}
+
+// --- explanations --------------------------------------------------------------------------
+
+sg::ExplanationRequest MainWindow::currentRequest() const
+{
+    sg::ExplanationRequest request;
+    request.method = methods_->methodId().toStdString();
+    request.resolution = methods_->resolution();
+    request.target = methods_->target();
+    request.params = methods_->params();
+    return request;
+}
+
+QString MainWindow::requestTitle(const sg::ExplanationRequest &request) const
+{
+    const sg::SaliencyMethod *method = sg::MethodRegistry::builtin().find(request.method);
+    QString title = method ? QString::fromStdString(method->title()) : QString::fromStdString(request.method);
+    if (request.resolution != sg::kDefaultResolution)
+        title += QStringLiteral(" %1\u00d7%1").arg(request.resolution);
+    return title;
+}
+
+void MainWindow::setAutoExplain(bool on)
+{
+    autoExplain_ = on;
+    if (autoExplainAction_->isChecked() != on)
+        autoExplainAction_->setChecked(on);
+}
+
+bool MainWindow::autoExplain() const
+{
+    return autoExplain_;
+}
+
+void MainWindow::clearExplanation(const QString &curveMessage)
+{
+    shown_.reset();
+    canvas_->clearMap();
+    canvas_->clearStepImage();
+    canvas_->setCaption(QString());
+    curves_->clear(curveMessage);
+}
+
+void MainWindow::refreshExplanation()
+{
+    const QString path = currentPath();
+    // A job started by stepping is for an image the user has left: drop it.
+    if (currentJob_ != 0 && currentJobAuto_ && currentJobPath_ != path) {
+        session_->cancelJob(currentJob_);
+        currentJob_ = 0;
+    }
+    if (path.isEmpty() || !hasModel_) {
+        clearExplanation(hasModel_ ? tr("No image.") : tr("Open a model to explain images."));
+        return;
+    }
+    if (ExplanationPtr cached = session_->cachedExplanation(path, currentRequest())) {
+        showExplanation(cached);
+    } else {
+        clearExplanation(autoExplain_ ? tr("Computing\u2026") : tr("Press Explain (E) for curves."));
+        if (autoExplain_) {
+            explainCurrent();
+            currentJobAuto_ = true;
+        }
+    }
+    if (tabs_->currentIndex() == 1 && comparePath_ != path) {
+        if (autoExplain_)
+            compareCurrent();
+        else {
+            cancelCompareJobs();
+            grid_->clear(tr("Press Compare (Ctrl+K) to compare methods on this image."));
+        }
+    }
+}
+
+sg::JobId MainWindow::explainCurrent()
+{
+    const QString path = currentPath();
+    if (!hasModel_) {
+        showError(tr("Open a model first."));
+        return 0;
+    }
+    if (path.isEmpty()) {
+        showError(tr("Open an image folder first."));
+        return 0;
+    }
+    if (const QString reason = methods_->blockedReason(); !reason.isEmpty()) {
+        clearExplanation(reason);
+        showError(reason);
+        return 0;
+    }
+    const sg::ExplanationRequest request = currentRequest();
+    if (ExplanationPtr cached = session_->cachedExplanation(path, request)) {
+        showExplanation(cached);
+        return 0;
+    }
+    if (currentJob_ != 0)
+        session_->cancelJob(currentJob_);  // the canvas shows one explanation at a time
+    currentJob_ = session_->explain(path, request,
+                                    requestTitle(request) + QStringLiteral(" \u00b7 ") + QFileInfo(path).fileName());
+    currentJobAuto_ = false;
+    currentJobPath_ = path;
+    shown_.reset();
+    canvas_->setCaption(requestTitle(request) + tr(" \u00b7 queued"));
+    curves_->clear(tr("Computing\u2026"));
+    return currentJob_;
+}
+
+void MainWindow::cancelCurrent()
+{
+    if (currentJob_ != 0)
+        session_->cancelJob(currentJob_);
+}
+
+void MainWindow::cancelCompareJobs()
+{
+    for (auto it = compareJobs_.cbegin(); it != compareJobs_.cend(); ++it)
+        session_->cancelJob(it.key());
+    compareJobs_.clear();
+}
+
+int MainWindow::compareCurrent()
+{
+    const QString path = currentPath();
+    tabs_->setCurrentIndex(1);
+    if (!hasModel_ || path.isEmpty()) {
+        grid_->clear(hasModel_ ? tr("Open an image folder first.") : tr("Open a model first."));
+        return 0;
+    }
+    cancelCompareJobs();
+    comparePath_ = path;
+    compareEnded_ = 0;
+
+    // The panel's method at every resolution that fits the model, then every other method
+    // that can run here at its default resolution. Names come from the registry only.
+    const int side = std::min(model_.inputWidth, model_.inputHeight);
+    const sg::ExplanationRequest panelRequest = currentRequest();
+    QVector<CompareCell> cells;
+    QVector<sg::ExplanationRequest> requests;
+    const auto add = [&](const sg::SaliencyMethod &method, int resolution) {
+        sg::ExplanationRequest request;
+        request.method = method.id();
+        request.resolution = resolution;
+        request.target = panelRequest.target;
+        if (request.method == panelRequest.method && resolution == panelRequest.resolution)
+            request.params = panelRequest.params;  // the user's values for the panel's own cell
+        cells.push_back({QString::fromStdString(method.id()), resolution, requestTitle(request)});
+        requests.push_back(request);
+    };
+    const sg::MethodRegistry &registry = sg::MethodRegistry::builtin();
+    if (const sg::SaliencyMethod *chosen = registry.find(panelRequest.method)) {
+        if (chosen->resolutions().empty())
+            add(*chosen, sg::kDefaultResolution);
+        for (const int resolution : chosen->resolutions())
+            if (resolution <= side)
+                add(*chosen, resolution);
+    }
+    for (const sg::SaliencyMethod *method : registry.all()) {
+        if (method->id() == panelRequest.method || (method->needsSplit() && !model_.hasSplit))
+            continue;
+        const bool fixed = method->resolutions().empty();
+        if (!fixed && method->defaultResolution() > side)
+            continue;
+        add(*method, fixed ? sg::kDefaultResolution : method->defaultResolution());
+    }
+
+    const QImage image = canvas_->image();
+    grid_->setCells(cells, image);
+    int queued = 0;
+    for (int i = 0; i < requests.size(); ++i) {
+        if (ExplanationPtr cached = session_->cachedExplanation(path, requests[i])) {
+            const auto &metrics = cached->explanation.metrics;
+            grid_->setCellMap(i, cached->explanation.heatmap.saliency,
+                              metrics ? std::optional<double>(metrics->deletionAuc) : std::nullopt,
+                              metrics ? std::optional<double>(metrics->insertionAuc) : std::nullopt);
+            ++compareEnded_;
+            continue;
+        }
+        const sg::JobId id = session_->explain(
+            path, requests[i], tr("Compare: %1 \u00b7 %2").arg(cells[i].title, QFileInfo(path).fileName()));
+        compareJobs_.insert(id, i);
+        ++queued;
+    }
+    checkComparisonFinished();
+    return queued;
+}
+
+void MainWindow::checkComparisonFinished()
+{
+    if (grid_->cellCount() > 0 && compareEnded_ >= grid_->cellCount())
+        Q_EMIT comparisonFinished();
+}
+
+void MainWindow::showExplanation(const ExplanationPtr &result)
+{
+    shown_ = result;
+    const sg::Heatmap &heatmap = result->explanation.heatmap;
+    if (displayedPath_ != result->imagePath || canvas_->image().isNull()) {
+        displayedPath_ = result->imagePath;
+        canvas_->setImage(result->display);
+    }
+    canvas_->setMessage(QString());
+    canvas_->clearStepImage();
+    canvas_->setMap(heatmap.saliency);
+    QString caption = tr("%1 \u00b7 %2 (%3%)")
+                          .arg(requestTitle(result->request), QString::fromStdString(heatmap.label))
+                          .arg(heatmap.probability * 100.0, 0, 'f', 1);
+    if (const auto &metrics = result->explanation.metrics) {
+        caption += tr(" \u00b7 deletion %1 \u00b7 insertion %2")
+                       .arg(metrics->deletionAuc, 0, 'f', 3)
+                       .arg(metrics->insertionAuc, 0, 'f', 3);
+        curves_->setResult(*metrics);
+    } else {
+        curves_->clear(tr("Not scored."));
+    }
+    canvas_->setCaption(caption);
+    Q_EMIT explanationShown(result);
+}
+
+void MainWindow::onExplanationProgress(sg::JobId id, const QString &path, const cv::Mat &liveMap)
+{
+    if (const auto cell = compareJobs_.constFind(id); cell != compareJobs_.constEnd()) {
+        grid_->setCellMap(*cell, liveMap);
+        return;
+    }
+    if (id != currentJob_ || path != currentPath())
+        return;
+    canvas_->setMap(liveMap);
+    Q_EMIT liveMapShown();
+}
+
+void MainWindow::onExplained(sg::JobId id, const ExplanationPtr &result)
+{
+    if (const auto cell = compareJobs_.constFind(id); cell != compareJobs_.constEnd()) {
+        const auto &metrics = result->explanation.metrics;
+        grid_->setCellMap(*cell, result->explanation.heatmap.saliency,
+                          metrics ? std::optional<double>(metrics->deletionAuc) : std::nullopt,
+                          metrics ? std::optional<double>(metrics->insertionAuc) : std::nullopt);
+        compareJobs_.erase(cell);
+        ++compareEnded_;
+        checkComparisonFinished();
+        return;
+    }
+    if (id == currentJob_)
+        currentJob_ = 0;
+    if (result->imagePath == currentPath() && result->request.method == currentRequest().method
+        && result->request.resolution == currentRequest().resolution
+        && result->request.target == currentRequest().target
+        && result->request.params == currentRequest().params)
+        showExplanation(result);
+}
+
+void MainWindow::onExplainFailed(sg::JobId id, const QString &path, const QString &message, bool cancelled)
+{
+    Q_UNUSED(path);
+    if (const auto cell = compareJobs_.constFind(id); cell != compareJobs_.constEnd()) {
+        grid_->setCellMessage(*cell, cancelled ? tr("Cancelled") : message, !cancelled);
+        compareJobs_.erase(cell);
+        ++compareEnded_;
+        checkComparisonFinished();
+        return;
+    }
+    if (id != currentJob_)
+        return;
+    currentJob_ = 0;
+    canvas_->clearMap();
+    canvas_->setCaption(cancelled ? tr("Explanation cancelled") : tr("Explanation failed"));
+    curves_->clear(cancelled ? tr("Cancelled.") : message);
+    showError(cancelled ? tr("Explanation cancelled.") : tr("Explanation failed: %1").arg(message));
+}
+
+void MainWindow::onJobChanged(const sg::JobStatus &status)
+{
+    jobs_->updateJob(status);
+    const bool active = status.state == sg::JobState::Running;
+    if (active) {
+        const int permille = status.total > 0 ? int(1000.0 * status.done / status.total) : 0;
+        jobProgress_->setValue(permille);
+        QString text = QString::fromStdString(status.title);
+        if (status.etaSeconds >= 0)
+            text += tr(" \u00b7 %1 left").arg(JobsPanel::formatSeconds(status.etaSeconds));
+        jobLabel_->setText(text);
+        if (status.id == currentJob_ && !shown_)
+            canvas_->setCaption(tr("%1 \u00b7 %2%").arg(QString::fromStdString(status.title)).arg(permille / 10));
+    }
+    const bool anyActive = jobs_->activeCount() > 0;
+    jobProgress_->setVisible(anyActive);
+    jobLabel_->setVisible(anyActive);
+}
+
+void MainWindow::onCurveStep(int curve, int step)
+{
+    if (!shown_ || !shown_->explanation.metrics || shown_->imagePath != currentPath())
+        return;
+    try {
+        const cv::Mat stepImage = sg::deletionInsertionStepImage(model_.input, shown_->image,
+            shown_->explanation.heatmap.saliency, sg::standardDeletionInsertionOptions(model_.input),
+            sg::MetricCurve(curve), step);
+        canvas_->setStepImage(toQImage(stepImage));
+    } catch (const std::exception &error) {
+        showError(QString::fromStdString(error.what()));
+    }
+}
+
+// --- view controls -------------------------------------------------------------------------
+
+void MainWindow::setOverlayOpacity(double opacity)
+{
+    opacity_ = std::clamp(opacity, 0.0, 1.0);
+    canvas_->setOpacity(opacity_);
+    grid_->setOpacity(opacity_);
+    const int slider = int(std::lround(opacity_ * 100));
+    if (opacitySlider_->value() != slider)
+        opacitySlider_->setValue(slider);
+}
+
+void MainWindow::setColormap(sg::Colormap colormap)
+{
+    colormap_ = colormap;
+    canvas_->setColormap(colormap);
+    grid_->setColormap(colormap);
+}
+
+void MainWindow::setThreshold(std::optional<double> threshold)
+{
+    threshold_ = threshold;
+    canvas_->setThreshold(threshold);
+    grid_->setThreshold(threshold);
+}
+
+void MainWindow::setContourVisible(bool visible)
+{
+    contour_ = visible;
+    canvas_->setContourVisible(visible);
+    grid_->setContourVisible(visible);
+    if (contourCheck_->isChecked() != visible)
+        contourCheck_->setChecked(visible);
+}
+
+// --- export --------------------------------------------------------------------------------
+
+bool MainWindow::saveBytes(const QString &path, const QByteArray &bytes, const QString &what)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+        showError(tr("%1: cannot write the %2: %3").arg(QDir::toNativeSeparators(path), what, file.errorString()));
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), kStatusMessageMs);
+    return true;
+}
+
+namespace {
+
+QByteArray pngBytes(const QImage &image)
+{
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "PNG");
+    return bytes;
+}
+
+} // namespace
+
+bool MainWindow::exportOverlay(const QString &path)
+{
+    const QImage overlay = canvas_->renderOverlay();
+    if (overlay.isNull() || !shown_) {
+        showError(tr("Nothing to export: no explanation on screen."));
+        return false;
+    }
+    return saveBytes(path, pngBytes(overlay), tr("overlay"));
+}
+
+bool MainWindow::exportSaliency(const QString &path)
+{
+    if (!shown_) {
+        showError(tr("Nothing to export: no explanation on screen."));
+        return false;
+    }
+    // writeNpy writes a file; go through a private temporary so `path` changes only whole.
+    QTemporaryDir scratch;
+    const QString temporary = scratch.filePath(QStringLiteral("saliency.npy"));
+    try {
+        sg::writeNpy(temporary.toStdString(), shown_->explanation.heatmap.saliency);
+    } catch (const std::exception &error) {
+        showError(QString::fromStdString(error.what()));
+        return false;
+    }
+    QFile file(temporary);
+    if (!scratch.isValid() || !file.open(QIODevice::ReadOnly)) {
+        showError(tr("%1: cannot write the map").arg(QDir::toNativeSeparators(path)));
+        return false;
+    }
+    return saveBytes(path, file.readAll(), tr("map"));
+}
+
+bool MainWindow::exportResultJson(const QString &path)
+{
+    if (!shown_) {
+        showError(tr("Nothing to export: no explanation on screen."));
+        return false;
+    }
+    const nlohmann::json json = sg::explanationJson(shown_->explanation,
+        {model_.path.toStdString(), shown_->imagePath.toStdString(), model_.device.toStdString(),
+         shown_->request.seed});
+    return saveBytes(path, QByteArray::fromStdString(json.dump(2) + "\n"), tr("result"));
+}
+
+bool MainWindow::exportComparison(const QString &path)
+{
+    if (grid_->cellCount() == 0) {
+        showError(tr("Nothing to export: the compare grid is empty."));
+        return false;
+    }
+    return saveBytes(path, pngBytes(grid_->renderComparison()), tr("comparison"));
+}
+
+void MainWindow::chooseExport(const QString &title, const QString &filter, const QString &suffix,
+                              bool (MainWindow::*exporter)(const QString &))
+{
+    QString start = settings().value(kKeyExportDir, QDir::homePath()).toString();
+    const QString base = currentPath().isEmpty() ? QString() : QFileInfo(currentPath()).completeBaseName() + QLatin1Char('-');
+    const QString path = QFileDialog::getSaveFileName(this, title, QDir(start).filePath(base + suffix), filter);
+    if (path.isEmpty())
+        return;
+    settings().setValue(kKeyExportDir, QFileInfo(path).absolutePath());
+    (this->*exporter)(path);
 }
 
 } // namespace sg::ui

@@ -1,22 +1,40 @@
 #pragma once
-// The main window: the image in the centre, the prediction panel on the right, a thumbnail strip
-// of the current folder at the bottom; File/Go/View menus and a toolbar. All model work goes
-// through a ModelSession (one worker thread); the window never blocks on it, and errors are
-// shown in place (view, panel, status bar), never in a modal dialog. GUI thread only.
+// The main window. Centre: a tab with the heatmap canvas (the image and its explanation) and a
+// tab with the compare grid. Left: the method panel. Right: the prediction panel and the
+// deletion/insertion curves of the map on screen. Bottom: the folder's thumbnails and the jobs
+// panel. The toolbar holds navigation and the view controls (opacity, colour map, threshold,
+// contour). All model work goes through a ModelSession (one worker thread owning the model);
+// the window never blocks on it, and errors are shown in place (canvas, panels, status bar),
+// never in a modal dialog. Settings and layout persist in QSettings. GUI thread only.
 
 #include "model_session.h"
 
+#include "image/colormap.h"
+
 #include <QCache>
+#include <QHash>
 #include <QMainWindow>
 #include <QStringList>
 
+#include <optional>
+
 class QAction;
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
 class QMenu;
+class QProgressBar;
+class QSlider;
+class QTabWidget;
 
 namespace sg::ui {
 
-class ImageView;
+class CompareGrid;
+class CurvePlot;
+class HeatmapCanvas;
+class JobsPanel;
+class MethodPanel;
 class PredictionPanel;
 class ThumbnailStrip;
 
@@ -56,6 +74,47 @@ public:
     void showPrevious();
     void showNext();
 
+    // Explains the current image with the method panel's settings: shows the cached result at
+    // once, else queues a job (the map refreshes live while it runs) and returns its id. Returns
+    // 0 when there is nothing to run (no model or image, the method cannot run on this model:
+    // the reason is shown) or the result came from the cache.
+    sg::JobId explainCurrent();
+    // Explains the current image with the panel's method at every resolution that fits the
+    // model, and every other method that can run at its default, in the compare grid (cached
+    // cells fill at once). Switches to the compare tab. Returns the number of jobs queued.
+    int compareCurrent();
+    // Cancels the job explaining the current image (not the comparison), if any.
+    void cancelCurrent();
+    // When on (default), showing an image explains it (and fills the compare grid when that tab
+    // is shown); a job still running for an image left behind is cancelled.
+    void setAutoExplain(bool on);
+    bool autoExplain() const;
+
+    // The explanation on the canvas (nullptr: none yet for this image and settings).
+    ExplanationPtr shownExplanation() const { return shown_; }
+    // Export. Each writes atomically (nothing at `path` is touched on failure) and returns
+    // false with the reason in the status bar and failed() when there is nothing to export or
+    // the file cannot be written.
+    bool exportOverlay(const QString &path);     // the canvas as shown, image resolution (PNG)
+    bool exportSaliency(const QString &path);    // the map, float32 .npy at model input size
+    bool exportResultJson(const QString &path);  // result.json as `sightglass-cli explain`
+    bool exportComparison(const QString &path);  // the compare grid (PNG)
+
+    // View controls (also in the toolbar), applied to the canvas and the compare grid.
+    void setOverlayOpacity(double opacity);
+    void setColormap(sg::Colormap colormap);
+    void setThreshold(std::optional<double> threshold);
+    void setContourVisible(bool visible);
+
+    // Parts, for tests and the screenshot tour.
+    ModelSession *session() const { return session_; }
+    HeatmapCanvas *canvas() const { return canvas_; }
+    CompareGrid *compareGrid() const { return grid_; }
+    CurvePlot *curvePlot() const { return curves_; }
+    MethodPanel *methodPanel() const { return methods_; }
+    JobsPanel *jobsPanel() const { return jobs_; }
+    QTabWidget *centralTabs() const { return tabs_; }
+
 Q_SIGNALS:
     // A prediction with scores is on screen for `path` (also when it came from the cache).
     void predictionShown(const QString &path, const sg::ui::LabelScores &scores);
@@ -63,6 +122,12 @@ Q_SIGNALS:
     void failed(const QString &message);
     // A model finished loading.
     void modelReady(const sg::ui::ModelInfo &info);
+    // A finished explanation of the current image is on the canvas (also from the cache).
+    void explanationShown(const sg::ui::ExplanationPtr &result);
+    // The live map of the running explanation of the current image was updated.
+    void liveMapShown();
+    // Every cell of the compare grid has its final map or an error.
+    void comparisonFinished();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -99,10 +164,47 @@ private:
     void onImageFailed(const QString &path, const QString &message);
     QString currentPath() const;
 
+    sg::ExplanationRequest currentRequest() const;
+    QString requestTitle(const sg::ExplanationRequest &request) const;
+    void refreshExplanation();
+    void showExplanation(const ExplanationPtr &result);
+    void clearExplanation(const QString &curveMessage);
+    void onExplanationProgress(sg::JobId id, const QString &path, const cv::Mat &liveMap);
+    void onExplained(sg::JobId id, const ExplanationPtr &result);
+    void onExplainFailed(sg::JobId id, const QString &path, const QString &message, bool cancelled);
+    void onJobChanged(const sg::JobStatus &status);
+    void onCurveStep(int curve, int step);
+    void cancelCompareJobs();
+    void checkComparisonFinished();
+    bool saveBytes(const QString &path, const QByteArray &bytes, const QString &what);
+    void chooseExport(const QString &title, const QString &filter, const QString &suffix,
+                      bool (MainWindow::*exporter)(const QString &));
+
     ModelSession *session_ = nullptr;
-    ImageView *view_ = nullptr;
+    HeatmapCanvas *canvas_ = nullptr;
+    CompareGrid *grid_ = nullptr;
+    QTabWidget *tabs_ = nullptr;
+    CurvePlot *curves_ = nullptr;
+    MethodPanel *methods_ = nullptr;
+    JobsPanel *jobs_ = nullptr;
     PredictionPanel *panel_ = nullptr;
     ThumbnailStrip *strip_ = nullptr;
+
+    // The explanation of the current image.
+    ExplanationPtr shown_;
+    sg::JobId currentJob_ = 0;    // running or queued job for the canvas (0: none)
+    bool currentJobAuto_ = false; // started by stepping (cancelled when the user moves on)
+    QString currentJobPath_;
+    // The comparison: job -> cell, and the image it is for.
+    QHash<sg::JobId, int> compareJobs_;
+    QString comparePath_;
+    int compareEnded_ = 0;
+    bool autoExplain_ = true;
+    // View settings.
+    double opacity_ = 0.5;
+    sg::Colormap colormap_ = sg::Colormap::Jet;
+    std::optional<double> threshold_;
+    bool contour_ = false;
 
     QStringList files_;
     QString folder_;
@@ -121,8 +223,24 @@ private:
     QAction *firstAction_ = nullptr;
     QAction *lastAction_ = nullptr;
     QAction *aboutAction_ = nullptr;
+    QAction *explainAction_ = nullptr;
+    QAction *compareAction_ = nullptr;
+    QAction *cancelAction_ = nullptr;
+    QAction *cancelAllAction_ = nullptr;
+    QAction *autoExplainAction_ = nullptr;
+    QAction *exportOverlayAction_ = nullptr;
+    QAction *exportSaliencyAction_ = nullptr;
+    QAction *exportResultAction_ = nullptr;
+    QAction *exportComparisonAction_ = nullptr;
     QMenu *recentMenu_ = nullptr;
     QMenu *viewMenu_ = nullptr;
+    QSlider *opacitySlider_ = nullptr;
+    QComboBox *colormapCombo_ = nullptr;
+    QCheckBox *thresholdCheck_ = nullptr;
+    QDoubleSpinBox *thresholdSpin_ = nullptr;
+    QCheckBox *contourCheck_ = nullptr;
+    QProgressBar *jobProgress_ = nullptr;
+    QLabel *jobLabel_ = nullptr;
 
     QLabel *fileLabel_ = nullptr;
     QLabel *positionLabel_ = nullptr;

@@ -3,14 +3,18 @@
 #include "mat_qimage.h"
 
 #include "common/error.h"
+#include "common/file_hash.h"
 #include "image/image_io.h"
 #include "image/preprocess.h"
+#include "jobs/result_cache.h"
 #include "model/classifier.h"
 #include "model/runtime.h"
 
+#include <QDateTime>
 #include <QFileInfo>
-#include <QThreadPool>
+#include <QHash>
 
+#include <chrono>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -19,9 +23,21 @@ namespace sg::ui {
 
 namespace {
 
+// The worker runs below the GUI thread's priority, so a long explanation on every core still
+// leaves the event loop room to paint and answer input.
+constexpr int kWorkerNiceIncrement = 5;
+
 struct PredictRequest {
     QString path;
     int topk = 5;
+};
+
+// What identifies an image file's content without reading it again: its size and modification
+// time when the worker last hashed it.
+struct FileStamp {
+    qint64 size = -1;
+    QDateTime modified;
+    std::string hash;
 };
 
 QString messageOf(const std::exception &error)
@@ -29,34 +45,65 @@ QString messageOf(const std::exception &error)
     return QString::fromStdString(error.what());
 }
 
+FileStamp stampOf(const QString &path)
+{
+    const QFileInfo info(path);
+    return {info.size(), info.lastModified(), {}};
+}
+
+sg::ResultKey keyOf(const std::string &modelHash, const std::string &imageHash,
+                    const sg::ExplanationRequest &request)
+{
+    sg::ResultKey key;
+    key.modelHash = modelHash;
+    key.imageHash = imageHash;
+    key.method = request.method;
+    key.resolution = request.resolution;
+    key.target = request.target;
+    key.params = request.params;
+    key.seed = request.seed;
+    key.extra = request.evaluate ? "curves" : "map";
+    return key;
+}
+
 } // namespace
 
 struct ModelSession::Worker {
-    // One thread that never expires, so the classifier and torch's per-thread state (grad
-    // mode, thread-pool settings) always live on the same thread.
-    QThreadPool pool;
-
-    // Worker thread only (tasks run one at a time on the pool's single thread).
+    // Worker thread only (jobs run one at a time on the queue's thread).
     std::shared_ptr<sg::Classifier> classifier;
 
-    // Shared between the GUI thread (writes) and the worker (takes).
-    std::mutex mutex;
+    // Shared between the GUI thread and the worker.
+    mutable std::mutex mutex;
     std::optional<PredictRequest> pendingPredict;
+    std::string modelHash;              // of the loaded model; written by the worker
+    QHash<QString, FileStamp> imageStamps;  // path -> content hash, written by the worker
+    sg::ResultCache<ExplanationResult> cache{kCachedExplanations};
 
     // GUI thread only.
     QString device = QStringLiteral("auto");
     int outstanding = 0;
+    QSet<sg::JobId> explainJobs;
 
-    Worker()
-    {
-        pool.setMaxThreadCount(1);
-        pool.setExpiryTimeout(-1);
-    }
+    // Last: destroyed first, so the worker stops before the state above goes away.
+    std::unique_ptr<sg::JobQueue> queue;
 };
 
 ModelSession::ModelSession(QObject *parent)
     : QObject(parent), worker_(std::make_unique<Worker>())
 {
+    qRegisterMetaType<sg::JobStatus>();
+    qRegisterMetaType<sg::JobId>("sg::JobId");
+    qRegisterMetaType<cv::Mat>();
+    qRegisterMetaType<ExplanationPtr>();
+    sg::JobQueue::Options options;
+    options.threadInit = [] { sg::initWorkerThread(); };
+    options.niceIncrement = kWorkerNiceIncrement;
+    // Statuses arrive on the worker (or a cancelling) thread; they are handled on the GUI thread.
+    worker_->queue = std::make_unique<sg::JobQueue>(
+        [this](const sg::JobStatus &status) {
+            QMetaObject::invokeMethod(this, [this, status] { onJobStatus(status); }, Qt::QueuedConnection);
+        },
+        options);
 }
 
 ModelSession::~ModelSession()
@@ -64,9 +111,8 @@ ModelSession::~ModelSession()
     // Receivers must not hear from a session that is going away; disconnecting is thread-safe
     // while the worker may be emitting.
     disconnect(this, nullptr, nullptr, nullptr);
-    worker_->pool.clear();
-    worker_->pool.waitForDone();
-    // The worker thread is idle now; the classifier is released here, on the owning thread.
+    // Cancels queued and running jobs and joins the worker; the classifier is released after.
+    worker_->queue.reset();
 }
 
 void ModelSession::setDevice(const QString &device)
@@ -90,12 +136,14 @@ void ModelSession::loadModel(const QString &path)
     ++worker_->outstanding;
     if (worker_->outstanding == 1)
         Q_EMIT busyChanged(true);
-    // `this` outlives the task: the destructor waits for the pool.
-    worker_->pool.start([this, path, device] {
-        sg::initWorkerThread();
-        runLoad(path, device);
-        QMetaObject::invokeMethod(this, [this] { finishTask(); }, Qt::QueuedConnection);
-    });
+    // `this` outlives the job: the destructor joins the worker.
+    worker_->queue->submit(
+        "load " + path.toStdString(),
+        [this, path, device](sg::JobContext &) {
+            runLoad(path, device);
+            QMetaObject::invokeMethod(this, [this] { finishTask(); }, Qt::QueuedConnection);
+        },
+        sg::JobPriority::Interactive);
 }
 
 void ModelSession::predictImage(const QString &path, int topk)
@@ -105,16 +153,50 @@ void ModelSession::predictImage(const QString &path, int topk)
         const bool queued = worker_->pendingPredict.has_value();
         worker_->pendingPredict = PredictRequest{path, topk};
         if (queued)
-            return;  // the queued task will pick up this newer request instead
+            return;  // the queued job will pick up this newer request instead
     }
     ++worker_->outstanding;
     if (worker_->outstanding == 1)
         Q_EMIT busyChanged(true);
-    worker_->pool.start([this] {
-        sg::initWorkerThread();
-        runPredict();
-        QMetaObject::invokeMethod(this, [this] { finishTask(); }, Qt::QueuedConnection);
-    });
+    worker_->queue->submit(
+        "predict",
+        [this](sg::JobContext &) {
+            runPredict();
+            QMetaObject::invokeMethod(this, [this] { finishTask(); }, Qt::QueuedConnection);
+        },
+        sg::JobPriority::Interactive);
+}
+
+sg::JobId ModelSession::explain(const QString &path, const sg::ExplanationRequest &request,
+                                const QString &title)
+{
+    const sg::JobId id = worker_->queue->submit(
+        title.toStdString(),
+        [this, path, request](sg::JobContext &context) { runExplain(context, path, request); },
+        sg::JobPriority::Normal);
+    worker_->explainJobs.insert(id);
+    return id;
+}
+
+ExplanationPtr ModelSession::cachedExplanation(const QString &path, const sg::ExplanationRequest &request) const
+{
+    const FileStamp now = stampOf(path);
+    std::lock_guard<std::mutex> lock(worker_->mutex);
+    const auto stamp = worker_->imageStamps.constFind(path);
+    if (worker_->modelHash.empty() || stamp == worker_->imageStamps.constEnd()
+        || stamp->size != now.size || stamp->modified != now.modified)
+        return nullptr;
+    return worker_->cache.find(keyOf(worker_->modelHash, stamp->hash, request));
+}
+
+void ModelSession::cancelJob(sg::JobId id)
+{
+    worker_->queue->cancel(id);
+}
+
+void ModelSession::cancelAllJobs()
+{
+    worker_->queue->cancelAll();
 }
 
 void ModelSession::finishTask()
@@ -124,11 +206,27 @@ void ModelSession::finishTask()
         Q_EMIT busyChanged(false);
 }
 
+void ModelSession::onJobStatus(const sg::JobStatus &status)
+{
+    if (!worker_->explainJobs.contains(status.id))
+        return;  // loads and predictions report through their own signals
+    if (status.state == sg::JobState::Cancelled && status.elapsedSeconds == 0.0)
+        Q_EMIT explainFailed(status.id, QString(), tr("cancelled before it started"), true);
+    Q_EMIT jobChanged(status);
+    const bool ended = status.state != sg::JobState::Queued && status.state != sg::JobState::Running;
+    if (ended)
+        worker_->explainJobs.remove(status.id);
+}
+
 void ModelSession::runLoad(const QString &path, const QString &device)
 {
     try {
         auto classifier = sg::Classifier::load(path.toStdString(), device.toStdString());
         const sg::ModelSpec &spec = classifier->spec();
+        const std::string modelPath = path.toStdString();
+        // The device is part of the key: CPU and CUDA maps of one model may differ slightly.
+        const std::string hash =
+            sg::fileContentHash({modelPath, spec.sidecarPath}) + "@" + classifier->deviceName();
         ModelInfo info;
         info.path = path;
         info.name = QString::fromStdString(spec.name);
@@ -141,10 +239,15 @@ void ModelSession::runLoad(const QString &path, const QString &device)
         info.inputHeight = spec.input.height;
         info.inputChannels = spec.input.channels;
         info.hasSplit = classifier->hasSplit();
+        for (const std::string &label : spec.labels)
+            info.labels << QString::fromStdString(label);
+        info.input = spec.input;
         worker_->classifier = std::move(classifier);
+        {
+            std::lock_guard<std::mutex> lock(worker_->mutex);
+            worker_->modelHash = hash;
+        }
         Q_EMIT modelLoaded(info);
-    } catch (const sg::Error &error) {
-        Q_EMIT modelFailed(path, messageOf(error));
     } catch (const std::exception &error) {
         Q_EMIT modelFailed(path, messageOf(error));
     } catch (...) {
@@ -180,12 +283,73 @@ void ModelSession::runPredict()
             }
         }
         Q_EMIT predicted(request.path, display, scores);
-    } catch (const sg::Error &error) {
-        Q_EMIT imageFailed(request.path, messageOf(error));
     } catch (const std::exception &error) {
         Q_EMIT imageFailed(request.path, messageOf(error));
     } catch (...) {
         Q_EMIT imageFailed(request.path, tr("unknown error while predicting"));
+    }
+}
+
+void ModelSession::runExplain(sg::JobContext &context, const QString &path, const sg::ExplanationRequest &request)
+{
+    const sg::JobId id = context.id();
+    const auto fail = [&](const QString &message) {
+        QMetaObject::invokeMethod(
+            this, [this, id, path, message] { Q_EMIT explainFailed(id, path, message, false); },
+            Qt::QueuedConnection);
+    };
+    if (!worker_->classifier) {
+        fail(tr("No model is loaded: open a model first."));
+        throw sg::Error(path.toStdString(), "no model loaded");
+    }
+    try {
+        // Hash before decoding: a cached result needs neither the decode nor the model.
+        FileStamp stamp = stampOf(path);
+        stamp.hash = sg::fileContentHash({path.toStdString()});
+        std::string modelHash;
+        {
+            std::lock_guard<std::mutex> lock(worker_->mutex);
+            worker_->imageStamps.insert(path, stamp);
+            modelHash = worker_->modelHash;
+        }
+        const sg::ResultKey key = keyOf(modelHash, stamp.hash, request);
+        ExplanationPtr result = worker_->cache.find(key);
+        if (!result) {
+            const cv::Mat image = sg::readImage(path.toStdString());
+            auto lastLive = std::chrono::steady_clock::now() - std::chrono::hours(1);
+            const sg::ProgressFn progress = [&](const sg::SaliencyProgress &p) {
+                context.reportProgress(p.done, p.total);
+                if (!p.map || p.map->empty())
+                    return;
+                const auto now = std::chrono::steady_clock::now();
+                if (now - lastLive < std::chrono::milliseconds(kLiveMapIntervalMs))
+                    return;
+                lastLive = now;
+                const cv::Mat live = p.map->clone();
+                QMetaObject::invokeMethod(
+                    this, [this, id, path, live] { Q_EMIT explanationProgress(id, path, live); },
+                    Qt::QueuedConnection);
+            };
+            auto made = std::make_shared<ExplanationResult>();
+            made->imagePath = path;
+            made->request = request;
+            made->explanation =
+                sg::computeExplanation(*worker_->classifier, image, request, progress, context.cancelFlag());
+            made->image = image;
+            made->display = toQImage(sg::toDisplayRgb8(image));
+            worker_->cache.insert(key, made);
+            result = std::move(made);
+        }
+        QMetaObject::invokeMethod(
+            this, [this, id, result] { Q_EMIT explained(id, result); }, Qt::QueuedConnection);
+    } catch (const sg::Cancelled &) {
+        QMetaObject::invokeMethod(
+            this, [this, id, path] { Q_EMIT explainFailed(id, path, tr("cancelled"), true); },
+            Qt::QueuedConnection);
+        throw;
+    } catch (const std::exception &error) {
+        fail(messageOf(error));
+        throw;
     }
 }
 

@@ -1,13 +1,24 @@
 #pragma once
-// The Qt adapter around one sg::Classifier: every model task (loading a model, reading and
-// predicting an image) runs on a single worker thread that owns the classifier, and results
-// come back as signals. The GUI thread never waits on that thread except in the destructor.
+// The Qt adapter around core/jobs and one sg::Classifier: every model task (loading a model,
+// predicting an image, computing an explanation) is a job of one sg::JobQueue, whose single
+// worker thread owns the classifier and its device. Results, progress and job states come back
+// as signals on the GUI thread. The GUI thread never waits on the worker except in the
+// destructor. Finished explanations are cached by content (model hash, image hash, method,
+// resolution, target, parameters, seed), so going back to an image shows its maps at once.
+
+#include "core_metatypes.h"
+#include "jobs/explanation.h"
+#include "jobs/job_queue.h"
 
 #include <QImage>
 #include <QMetaType>
 #include <QObject>
+#include <QSet>
 #include <QString>
+#include <QStringList>
 #include <QVector>
+
+#include <opencv2/core.hpp>
 
 #include <memory>
 
@@ -24,7 +35,20 @@ struct ModelInfo {
     int inputHeight = 0;
     int inputChannels = 0;
     bool hasSplit = false;  // features/head split available (Grad-CAM, XNN)
+    QStringList labels;     // class labels, index order
+    sg::InputSpec input;    // the sidecar's input spec (for metric step images)
 };
+
+// A finished explanation with what it was computed for. Immutable once made; shared between
+// the cache and the views.
+struct ExplanationResult {
+    QString imagePath;
+    sg::ExplanationRequest request;  // as submitted
+    sg::Explanation explanation;
+    cv::Mat image;  // the decoded image the model saw (for curve step images)
+    QImage display; // 8-bit display pixels of the image
+};
+using ExplanationPtr = std::shared_ptr<const ExplanationResult>;
 
 // One row of a top-k prediction, most probable first.
 struct LabelScore {
@@ -64,6 +88,20 @@ public:
     // no scores.
     void predictImage(const QString &path, int topk);
 
+    // Queues an explanation of the image at `path` with the current model (priority Normal,
+    // behind any prediction). GUI thread; returns the job id at once. Ends in explained() (also
+    // at once from the cache when the same request was computed before) or explainFailed();
+    // jobChanged() reports its queue state and progress, explanationProgress() the live map.
+    sg::JobId explain(const QString &path, const sg::ExplanationRequest &request,
+                      const QString &title);
+    // The cached result of `request` for the image at `path`, or nullptr. GUI thread; does not
+    // read the image (a path the worker has not read since it last changed is a miss).
+    ExplanationPtr cachedExplanation(const QString &path, const sg::ExplanationRequest &request) const;
+
+    // Cancels one job / every job (queued ones never run). GUI thread.
+    void cancelJob(sg::JobId id);
+    void cancelAllJobs();
+
     // True while a load or predict request is queued or running. GUI thread.
     bool isBusy() const;
 
@@ -79,11 +117,26 @@ Q_SIGNALS:
     // Busy state changed (a request queued, or the queue ran empty).
     void busyChanged(bool busy);
 
+    // An explanation job's state or progress changed (not emitted for loads and predictions).
+    void jobChanged(const sg::JobStatus &status);
+    // The map of a running explanation so far (I-GOS and iGOS++ after each iteration), at most
+    // one every kLiveMapIntervalMs.
+    void explanationProgress(sg::JobId id, const QString &path, const cv::Mat &liveMap);
+    void explained(sg::JobId id, const sg::ui::ExplanationPtr &result);
+    // The explanation failed (message) or was cancelled (cancelled = true).
+    void explainFailed(sg::JobId id, const QString &path, const QString &message, bool cancelled);
+
+public:
+    static constexpr int kLiveMapIntervalMs = 40;
+    static constexpr int kCachedExplanations = 256;
+
 private:
     struct Worker;
     void runLoad(const QString &path, const QString &device);
     void runPredict();
+    void runExplain(sg::JobContext &context, const QString &path, const sg::ExplanationRequest &request);
     void finishTask();
+    void onJobStatus(const sg::JobStatus &status);
 
     std::unique_ptr<Worker> worker_;
 };
@@ -92,3 +145,4 @@ private:
 
 Q_DECLARE_METATYPE(sg::ui::ModelInfo)
 Q_DECLARE_METATYPE(sg::ui::LabelScore)
+Q_DECLARE_METATYPE(sg::ui::ExplanationPtr)

@@ -44,6 +44,7 @@ void MainWindowTest::initTestCase()
     shown_ = std::make_unique<QSignalSpy>(window_.get(), &MainWindow::predictionShown);
     failed_ = std::make_unique<QSignalSpy>(window_.get(), &MainWindow::failed);
     window_->setDevice(QStringLiteral("cpu"));
+    window_->setAutoExplain(false);  // this test is about predictions; test_explorer covers maps
     window_->show();
     QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
     window_->activateWindow();
