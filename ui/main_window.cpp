@@ -481,13 +481,8 @@ void MainWindow::createDocks()
     resizeDocks({methodDock}, {290}, Qt::Horizontal);
     connect(methods_, &MethodPanel::explainRequested, explainAction_, &QAction::trigger);
     connect(methods_, &MethodPanel::compareRequested, this, [this] { compareCurrent(); });
-    connect(methods_, &MethodPanel::settingsChanged, this, [this] {
-        // Show what is known for the new settings; compute only on request.
-        const bool wasAuto = autoExplain_;
-        autoExplain_ = false;
-        refreshExplanation();
-        autoExplain_ = wasAuto;
-    });
+    // New settings show what is known for them at once; computing waits for Explain.
+    connect(methods_, &MethodPanel::settingsChanged, this, [this] { refreshExplanation(false); });
 
     curves_ = new CurvePlot(this);
     curves_->clear(tr("No map yet."));
@@ -943,8 +938,9 @@ void MainWindow::clearExplanation(const QString &curveMessage)
     curves_->clear(curveMessage);
 }
 
-void MainWindow::refreshExplanation()
+void MainWindow::refreshExplanation(bool mayStartJobs)
 {
+    const bool start = mayStartJobs && autoExplain_;
     const QString path = currentPath();
     // A job started by stepping is for an image the user has left: drop it.
     if (currentJob_ != 0 && currentJobAuto_ && currentJobPath_ != path) {
@@ -958,14 +954,14 @@ void MainWindow::refreshExplanation()
     if (ExplanationPtr cached = session_->cachedExplanation(path, currentRequest())) {
         showExplanation(cached);
     } else {
-        clearExplanation(autoExplain_ ? tr("Computing\u2026") : tr("Press Explain (E) for curves."));
-        if (autoExplain_) {
+        clearExplanation(start ? tr("Computing\u2026") : tr("Press Explain (E) for curves."));
+        if (start) {
             explainCurrent();
             currentJobAuto_ = true;
         }
     }
     if (tabs_->currentIndex() == 1 && comparePath_ != path) {
-        if (autoExplain_)
+        if (start)
             compareCurrent();
         else {
             cancelCompareJobs();
@@ -1043,8 +1039,12 @@ int MainWindow::compareCurrent()
         request.method = method.id();
         request.resolution = resolution;
         request.target = panelRequest.target;
+        // Every value spelled out, as the panel does, so a cell and the panel share cache entries.
         if (request.method == panelRequest.method && resolution == panelRequest.resolution)
             request.params = panelRequest.params;  // the user's values for the panel's own cell
+        else
+            request.params = sg::resolveParams(method.id(),
+                method.parameters(resolution == sg::kDefaultResolution ? method.defaultResolution() : resolution), {});
         cells.push_back({QString::fromStdString(method.id()), resolution, requestTitle(request)});
         requests.push_back(request);
     };
@@ -1144,10 +1144,11 @@ void MainWindow::onExplained(sg::JobId id, const ExplanationPtr &result)
     }
     if (id == currentJob_)
         currentJob_ = 0;
-    if (result->imagePath == currentPath() && result->request.method == currentRequest().method
-        && result->request.resolution == currentRequest().resolution
-        && result->request.target == currentRequest().target
-        && result->request.params == currentRequest().params)
+    // Shown when it is what the canvas asks for now (the user may have moved on meanwhile).
+    const sg::ExplanationRequest wanted = currentRequest();
+    const sg::ExplanationRequest &made = result->request;
+    if (result->imagePath == currentPath() && made.method == wanted.method
+        && made.resolution == wanted.resolution && made.target == wanted.target && made.params == wanted.params)
         showExplanation(result);
 }
 

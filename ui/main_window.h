@@ -166,7 +166,9 @@ private:
 
     sg::ExplanationRequest currentRequest() const;
     QString requestTitle(const sg::ExplanationRequest &request) const;
-    void refreshExplanation();
+    // Shows the cached explanation of the current image for the panel's settings; without one,
+    // starts a job when auto-explain is on and `mayStartJobs`.
+    void refreshExplanation(bool mayStartJobs = true);
     void showExplanation(const ExplanationPtr &result);
     void clearExplanation(const QString &curveMessage);
     void onExplanationProgress(sg::JobId id, const QString &path, const cv::Mat &liveMap);

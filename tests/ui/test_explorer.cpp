@@ -241,6 +241,12 @@ void ExplorerTest::compareGridFillsEveryCellWithLinkedZoom()
         QCOMPARE(grid->canvas(i)->zoom(), 3.0);
         QCOMPARE(grid->canvas(i)->center(), QPointF(30, 40));
     }
+    // Cells and the panel share results: choosing a compared resolution shows it at once.
+    QSignalSpy shown(window_.get(), &MainWindow::explanationShown);
+    QVERIFY(panel->setResolution(56));
+    QCOMPARE(shown.count(), 1);
+    QCOMPARE(shown.constFirst().at(0).value<ExplanationPtr>()->explanation.heatmap.resolution, 56);
+
     test::TempDir dir;
     const QString png = QString::fromStdString(dir.file("comparison.png"));
     QVERIFY(window_->exportComparison(png));
