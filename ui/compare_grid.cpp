@@ -13,18 +13,6 @@
 
 namespace sg::ui {
 
-namespace {
-
-QString aucText(std::optional<double> deletionAuc, std::optional<double> insertionAuc)
-{
-    if (!deletionAuc || !insertionAuc)
-        return {};
-    return QStringLiteral("\ndel %1 \u00b7 ins %2")
-        .arg(*deletionAuc, 0, 'f', 3)
-        .arg(*insertionAuc, 0, 'f', 3);
-}
-
-} // namespace
 
 CompareGrid::CompareGrid(QWidget *parent) : QWidget(parent)
 {
@@ -105,17 +93,28 @@ void CompareGrid::linkViews(HeatmapCanvas *source, double zoom, const QPointF &c
     linking_ = false;
 }
 
-void CompareGrid::setCellMap(int index, const cv::Mat &saliency, std::optional<double> deletionAuc,
-                             std::optional<double> insertionAuc)
+void CompareGrid::setCellMap(int index, const cv::Mat &saliency)
 {
     HeatmapCanvas *cell = canvas(index);
     if (!cell)
         return;
     cell->setMessage(QString());
     cell->setMap(saliency);
-    cell->setCaption(cells_[index].title + aucText(deletionAuc, insertionAuc));
-    if (deletionAuc && insertionAuc)
-        finished_[index] = true;
+}
+
+void CompareGrid::setCellResult(int index, const sg::Explanation &explanation)
+{
+    HeatmapCanvas *cell = canvas(index);
+    if (!cell)
+        return;
+    setCellMap(index, explanation.heatmap.saliency);
+    QString caption = cells_[index].title;
+    if (const auto &metrics = explanation.metrics)
+        caption += QStringLiteral("\ndel %1 \u00b7 ins %2")
+                       .arg(metrics->deletionAuc, 0, 'f', 3)
+                       .arg(metrics->insertionAuc, 0, 'f', 3);
+    cell->setCaption(caption);
+    finished_[index] = true;
 }
 
 void CompareGrid::setCellMessage(int index, const QString &message, bool isError)

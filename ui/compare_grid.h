@@ -6,6 +6,7 @@
 // resolution and the map's deletion/insertion AUC. GUI thread only.
 
 #include "image/colormap.h"
+#include "jobs/explanation.h"
 
 #include <QImage>
 #include <QString>
@@ -45,12 +46,12 @@ public:
     const QVector<CompareCell> &cells() const { return cells_; }
     HeatmapCanvas *canvas(int index) const;
 
-    // Cell `index` (ignored when out of range): a live or final map, its AUCs (when scored),
-    // or a message (progress, error).
-    void setCellMap(int index, const cv::Mat &saliency, std::optional<double> deletionAuc = {},
-                    std::optional<double> insertionAuc = {});
+    // Cell `index` (ignored when out of range): a live map while its job runs, the final
+    // result (map and, when scored, its AUCs in the caption), or a message (error, cancelled).
+    void setCellMap(int index, const cv::Mat &saliency);
+    void setCellResult(int index, const sg::Explanation &explanation);
     void setCellMessage(int index, const QString &message, bool isError = false);
-    // Cells that have a final map (setCellMap with AUCs).
+    // Cells that have their final result.
     int finishedCount() const;
 
     void setColormap(sg::Colormap colormap);

@@ -1070,10 +1070,7 @@ int MainWindow::compareCurrent()
     int queued = 0;
     for (int i = 0; i < requests.size(); ++i) {
         if (ExplanationPtr cached = session_->cachedExplanation(path, requests[i])) {
-            const auto &metrics = cached->explanation.metrics;
-            grid_->setCellMap(i, cached->explanation.heatmap.saliency,
-                              metrics ? std::optional<double>(metrics->deletionAuc) : std::nullopt,
-                              metrics ? std::optional<double>(metrics->insertionAuc) : std::nullopt);
+            grid_->setCellResult(i, cached->explanation);
             ++compareEnded_;
             continue;
         }
@@ -1133,10 +1130,7 @@ void MainWindow::onExplanationProgress(sg::JobId id, const QString &path, const 
 void MainWindow::onExplained(sg::JobId id, const ExplanationPtr &result)
 {
     if (const auto cell = compareJobs_.constFind(id); cell != compareJobs_.constEnd()) {
-        const auto &metrics = result->explanation.metrics;
-        grid_->setCellMap(*cell, result->explanation.heatmap.saliency,
-                          metrics ? std::optional<double>(metrics->deletionAuc) : std::nullopt,
-                          metrics ? std::optional<double>(metrics->insertionAuc) : std::nullopt);
+        grid_->setCellResult(*cell, result->explanation);
         compareJobs_.erase(cell);
         ++compareEnded_;
         checkComparisonFinished();
