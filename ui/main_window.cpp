@@ -1215,6 +1215,9 @@ void MainWindow::setColormap(sg::Colormap colormap)
     colormap_ = colormap;
     canvas_->setColormap(colormap);
     grid_->setColormap(colormap);
+    const int index = int(colormap);  // the combo lists sg::colormapNames() in enum order
+    if (colormapCombo_->currentIndex() != index)
+        colormapCombo_->setCurrentIndex(index);
 }
 
 void MainWindow::setThreshold(std::optional<double> threshold)
@@ -1222,6 +1225,10 @@ void MainWindow::setThreshold(std::optional<double> threshold)
     threshold_ = threshold;
     canvas_->setThreshold(threshold);
     grid_->setThreshold(threshold);
+    if (thresholdCheck_->isChecked() != threshold.has_value())
+        thresholdCheck_->setChecked(threshold.has_value());
+    if (threshold && thresholdSpin_->value() != *threshold)
+        thresholdSpin_->setValue(*threshold);
 }
 
 void MainWindow::setContourVisible(bool visible)

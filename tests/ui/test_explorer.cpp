@@ -15,6 +15,7 @@
 #include "metrics/deletion_insertion.h"
 #include "metrics/pointing_game.h"
 
+#include <QAbstractButton>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QImage>
@@ -58,6 +59,9 @@ private Q_SLOTS:
     void compareGridFillsEveryCellWithLinkedZoom();
     void cancelStopsARunningJob();
     void steppingDuringAJobKeepsTheEventLoopResponsive();
+    void anyClassCanBeExplained();
+    void cancelAllStopsEveryQueuedAndRunningJob();
+    void viewSettingsPersistAcrossWindows();
     void gradcamOnAModelWithoutSplitIsExplainedNotRun();
 
 private:
@@ -317,6 +321,62 @@ void ExplorerTest::steppingDuringAJobKeepsTheEventLoopResponsive()
     QVERIFY2(worst <= 50, qPrintable(QStringLiteral("event loop stalled %1 ms").arg(worst)));
     window_->setAutoExplain(false);
     window_->session()->cancelAllJobs();
+}
+
+void ExplorerTest::anyClassCanBeExplained()
+{
+    const int top = samples_.front().label;
+    const int other = (top + 1) % 4;
+    window_->methodPanel()->setTarget(other);
+    const ExplanationPtr result = explain(QStringLiteral("gradcam"), kDefaultResolution);
+    QVERIFY(result);
+    QCOMPARE(result->explanation.heatmap.target, other);
+    QVERIFY(result->explanation.heatmap.probability < 0.5);  // not the class the model chose
+    window_->methodPanel()->setTarget(-1);
+    const ExplanationPtr topResult = explain(QStringLiteral("gradcam"), kDefaultResolution);
+    QVERIFY(topResult);
+    QCOMPARE(topResult->explanation.heatmap.target, top);
+}
+
+void ExplorerTest::cancelAllStopsEveryQueuedAndRunningJob()
+{
+    window_->showImage(11);  // nothing computed for it yet
+    QVERIFY(window_->methodPanel()->setMethodId(QStringLiteral("igospp")));
+    QVERIFY(window_->methodPanel()->setResolution(28));
+    QSignalSpy finished(window_.get(), &MainWindow::comparisonFinished);
+    QSignalSpy live(window_.get(), &MainWindow::liveMapShown);
+    const int queued = window_->compareCurrent();
+    QVERIFY(queued >= 3);
+    QTRY_VERIFY_WITH_TIMEOUT(window_->jobsPanel()->activeCount() == queued, 10'000);
+    auto *cancelAll = window_->jobsPanel()->findChild<QAbstractButton *>(QStringLiteral("cancelAll"));
+    QVERIFY(cancelAll && cancelAll->isEnabled());
+    QTest::mouseClick(cancelAll, Qt::LeftButton);
+    QVERIFY(finished.count() == 1 || finished.wait(30'000));
+    QCOMPARE(window_->jobsPanel()->activeCount(), 0);
+    QVERIFY(window_->compareGrid()->finishedCount() < window_->compareGrid()->cellCount());
+    window_->methodPanel()->setMethodId(QStringLiteral("igos"));
+}
+
+void ExplorerTest::viewSettingsPersistAcrossWindows()
+{
+    {
+        MainWindow first;
+        first.setOverlayOpacity(0.8);
+        first.setColormap(Colormap::Viridis);
+        first.setContourVisible(true);
+        first.methodPanel()->setMethodId(QStringLiteral("rise"));
+        first.close();  // writes the settings
+    }
+    MainWindow second;
+    QCOMPARE(second.canvas()->opacity(), 0.8);
+    QCOMPARE(second.canvas()->colormap(), Colormap::Viridis);
+    QVERIFY(second.canvas()->contourVisible());
+    QCOMPARE(second.methodPanel()->methodId(), QStringLiteral("rise"));
+    second.setOverlayOpacity(0.5);
+    second.setColormap(Colormap::Jet);
+    second.setContourVisible(false);
+    second.methodPanel()->setMethodId(QStringLiteral("igos"));
+    second.close();
 }
 
 void ExplorerTest::gradcamOnAModelWithoutSplitIsExplainedNotRun()
