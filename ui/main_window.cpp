@@ -792,6 +792,12 @@ void MainWindow::onModelLoaded(const ModelInfo &info)
     model_ = info;
     cache_.clear();
     shown_.reset();
+    // Explanations queued for the old model would run on the new one under old titles.
+    cancelCurrent();
+    currentJob_ = 0;
+    cancelCompareJobs();
+    comparePath_.clear();
+    grid_->clear(tr("Compare methods on the current image: choose Compare in the method panel."));
     panel_->setModel(info);
     methods_->setModel(info.labels, info.hasSplit);
     addRecentModel(info.path);
@@ -1141,7 +1147,7 @@ void MainWindow::onExplained(sg::JobId id, const ExplanationPtr &result)
     // Shown when it is what the canvas asks for now (the user may have moved on meanwhile).
     const sg::ExplanationRequest wanted = currentRequest();
     const sg::ExplanationRequest &made = result->request;
-    if (result->imagePath == currentPath() && made.method == wanted.method
+    if (result->modelHash == model_.hash && result->imagePath == currentPath() && made.method == wanted.method
         && made.resolution == wanted.resolution && made.target == wanted.target && made.params == wanted.params)
         showExplanation(result);
 }

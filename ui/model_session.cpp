@@ -191,12 +191,16 @@ ExplanationPtr ModelSession::cachedExplanation(const QString &path, const sg::Ex
 
 void ModelSession::cancelJob(sg::JobId id)
 {
-    worker_->queue->cancel(id);
+    // Loads and predictions must run: the window waits for their signals.
+    if (worker_->explainJobs.contains(id))
+        worker_->queue->cancel(id);
 }
 
 void ModelSession::cancelAllJobs()
 {
-    worker_->queue->cancelAll();
+    const QSet<sg::JobId> jobs = worker_->explainJobs;  // cancel() may report synchronously
+    for (const sg::JobId id : jobs)
+        worker_->queue->cancel(id);
 }
 
 void ModelSession::finishTask()
@@ -242,6 +246,7 @@ void ModelSession::runLoad(const QString &path, const QString &device)
         for (const std::string &label : spec.labels)
             info.labels << QString::fromStdString(label);
         info.input = spec.input;
+        info.hash = QString::fromStdString(hash);
         worker_->classifier = std::move(classifier);
         {
             std::lock_guard<std::mutex> lock(worker_->mutex);
@@ -331,6 +336,7 @@ void ModelSession::runExplain(sg::JobContext &context, const QString &path, cons
                     Qt::QueuedConnection);
             };
             auto made = std::make_shared<ExplanationResult>();
+            made->modelHash = QString::fromStdString(modelHash);
             made->imagePath = path;
             made->request = request;
             made->explanation =

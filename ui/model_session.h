@@ -35,6 +35,7 @@ struct ModelInfo {
     int inputHeight = 0;
     int inputChannels = 0;
     bool hasSplit = false;  // features/head split available (Grad-CAM, XNN)
+    QString hash;           // content hash of the model and sidecar, with the device
     QStringList labels;     // class labels, index order
     sg::InputSpec input;    // the sidecar's input spec (for metric step images)
 };
@@ -42,6 +43,7 @@ struct ModelInfo {
 // A finished explanation with what it was computed for. Immutable once made; shared between
 // the cache and the views.
 struct ExplanationResult {
+    QString modelHash;  // ModelInfo::hash of the model that made it
     QString imagePath;
     sg::ExplanationRequest request;  // as submitted
     sg::Explanation explanation;
@@ -98,7 +100,8 @@ public:
     // read the image (a path the worker has not read since it last changed is a miss).
     ExplanationPtr cachedExplanation(const QString &path, const sg::ExplanationRequest &request) const;
 
-    // Cancels one job / every job (queued ones never run). GUI thread.
+    // Cancels one explanation job / every explanation job (queued ones never run; loads and
+    // predictions are not affected). GUI thread.
     void cancelJob(sg::JobId id);
     void cancelAllJobs();
 
