@@ -24,7 +24,8 @@ public:
     explicit CurvePlot(QWidget *parent = nullptr);
 
     // Plots both curves of `result` (x = fraction changed, y = target probability), legend
-    // "Deletion (AUC 0.244)" / "Insertion (AUC 0.978)". Clears any message.
+    // "Deletion AUC 0.244" / "Insertion AUC 0.978". Clears any message. Like clear(), emits
+    // stepLeft() first when a step was showing, so no step image outlives its curves.
     void setResult(const sg::DeletionInsertionResult &result);
     // Removes the curves and shows `message` (e.g. "Scoring…", "No map") in the plot area.
     void clear(const QString &message = {});
