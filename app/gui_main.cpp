@@ -14,6 +14,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QDockWidget>
 #include <QFileInfo>
 #include <QTabWidget>
 #include <QPixmap>
@@ -129,6 +130,19 @@ void runTour(sg::ui::MainWindow &window, const QString &dir)
                         },
                         Qt::SingleShotConnection);
                     window.compareCurrent();
+                    // While the comparison runs: the jobs panel with its progress and ETAs.
+                    QTimer::singleShot(1500, &window, [&window, dir] {
+                        auto *jobs = window.findChild<QDockWidget *>(QStringLiteral("jobsDock"));
+                        auto *images = window.findChild<QDockWidget *>(QStringLiteral("imagesDock"));
+                        if (jobs)
+                            jobs->raise();
+                        QTimer::singleShot(300, &window, [&window, dir, images] {
+                            if (!saveShot(window, QDir(dir).filePath(QStringLiteral("jobs.png"))))
+                                return QCoreApplication::exit(1);
+                            if (images)
+                                images->raise();
+                        });
+                    });
                 });
             });
         },
@@ -174,8 +188,9 @@ int main(int argc, char *argv[])
     const QCommandLineOption tourOption(
         QStringLiteral("tour"),
         QStringLiteral("Save screenshots of the main window (main-window.png), the curves while "
-                       "scrubbing (curves.png) and the compare grid (compare-grid.png) into DIR, "
-                       "then quit. Uses I-GOS at 28x28 on the first image."),
+                       "scrubbing (curves.png), the jobs panel during a comparison (jobs.png) and "
+                       "the compare grid (compare-grid.png) into DIR, then quit. Uses I-GOS at "
+                       "28x28 on the first image."),
         QStringLiteral("DIR"));
     parser.addOptions({helpOption, versionOption, modelOption, imagesOption, threadsOption,
                        deviceOption, screenshotOption, tourOption});
