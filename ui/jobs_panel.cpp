@@ -120,6 +120,18 @@ void JobsPanel::resizeEvent(QResizeEvent *event)
     tree_->setColumnHidden(kColumnElapsed, width() < kElapsedMinPanelWidth);
 }
 
+JobsPanel::Place JobsPanel::placeOf(const sg::JobStatus &status)
+{
+    switch (status.state) {
+    case sg::JobState::Running:
+        return Place::Running;
+    case sg::JobState::Queued:
+        return Place::Queued;
+    default:
+        return Place::Ended;
+    }
+}
+
 bool JobsPanel::isActive(sg::JobState state)
 {
     return state == sg::JobState::Queued || state == sg::JobState::Running;
@@ -132,6 +144,15 @@ void JobsPanel::updateJob(const sg::JobStatus &status)
         found = rows_.emplace(status.id, Row{}).first;
         found->second.status = status;
         insertRow(found->second);
+    } else if (placeOf(found->second.status) != placeOf(status)) {
+        // Started or ended: the row moves to its new group. The item stays the same; taking it
+        // out of the view deletes its widgets, which insertRow() and showRow() make again.
+        Row &moving = found->second;
+        tree_->takeTopLevelItem(tree_->indexOfTopLevelItem(moving.item));
+        moving.bar = nullptr;
+        moving.cancel = nullptr;
+        moving.status = status;
+        insertRow(moving);
     }
     Row &row = found->second;
     row.status = status;
@@ -144,15 +165,25 @@ void JobsPanel::updateJob(const sg::JobStatus &status)
 
 void JobsPanel::insertRow(Row &row)
 {
-    // Newest (highest id) first, also when an older job's first report comes late.
+    // Running first, then queued in the order they will run, then ended ones newest first.
+    const auto key = [](const sg::JobStatus &status) {
+        const long long id = static_cast<long long>(status.id);
+        return std::make_pair(placeOf(status), placeOf(status) == Place::Ended ? -id : id);
+    };
     int position = 0;
-    while (position < tree_->topLevelItemCount()
-        && tree_->topLevelItem(position)->data(kColumnJob, Qt::UserRole).value<sg::JobId>() > row.status.id)
+    while (position < tree_->topLevelItemCount()) {
+        const auto id = tree_->topLevelItem(position)->data(kColumnJob, Qt::UserRole).value<sg::JobId>();
+        const auto other = rows_.find(id);
+        if (other != rows_.end() && key(row.status) < key(other->second.status))
+            break;
         ++position;
-    row.item = new QTreeWidgetItem;
-    row.item->setData(kColumnJob, Qt::UserRole, QVariant::fromValue(row.status.id));
-    for (int column : {kColumnElapsed, kColumnLeft})
-        row.item->setTextAlignment(column, Qt::AlignRight | Qt::AlignVCenter);
+    }
+    if (!row.item) {
+        row.item = new QTreeWidgetItem;
+        row.item->setData(kColumnJob, Qt::UserRole, QVariant::fromValue(row.status.id));
+        for (int column : {kColumnElapsed, kColumnLeft})
+            row.item->setTextAlignment(column, Qt::AlignRight | Qt::AlignVCenter);
+    }
     tree_->insertTopLevelItem(position, row.item);
 
     row.bar = new QProgressBar;

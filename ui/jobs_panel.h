@@ -1,6 +1,7 @@
 #pragma once
 // The jobs panel: one row per background job (title, state, progress bar, elapsed and ETA, a
-// Cancel button while it is queued or running, the error when it failed), newest first, plus
+// Cancel button while it is queued or running, the error when it failed): the running job on
+// top, then queued ones in the order they will run, then ended ones newest first; plus
 // "Cancel all" and "Clear finished". Ended rows stay (at most kKeptEnded of them) so a failure
 // can still be read. GUI thread only.
 
@@ -56,6 +57,8 @@ private:
     };
 
     void resizeEvent(QResizeEvent *event) override;
+    enum class Place { Running, Queued, Ended };  // row groups, top to bottom
+    static Place placeOf(const sg::JobStatus &status);
     static bool isActive(sg::JobState state);
     void insertRow(Row &row);
     void showRow(Row &row);

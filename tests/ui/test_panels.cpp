@@ -158,7 +158,7 @@ private Q_SLOTS:
 
     // JobsPanel
     void jobRowFollowsQueuedRunningFinished();
-    void newestJobIsOnTop();
+    void runningFirstThenQueuedInRunOrderThenEndedNewestFirst();
     void rowCancelButtonEmitsItsJobId();
     void cancelAllEmitsWhileJobsAreActive();
     void failedRowShowsTheError();
@@ -692,24 +692,39 @@ void PanelsTest::jobRowFollowsQueuedRunningFinished()
     QCOMPARE(panel.rowCount(), 1);
     QCOMPARE(item->text(state), QStringLiteral("Finished"));
     QCOMPARE(item->text(elapsed), QStringLiteral("1 min 05 s"));
+    bar = itemWidgetOf<QProgressBar>(*tree, item);  // remade: the row moved to the ended group
+    QVERIFY(bar);
     QCOMPARE(bar->value(), bar->maximum());
     QVERIFY(!itemWidgetOf<QAbstractButton>(*tree, item)); // nothing left to cancel
     QCOMPARE(panel.status(7).state, JobState::Finished);
 }
 
-void PanelsTest::newestJobIsOnTop()
+void PanelsTest::runningFirstThenQueuedInRunOrderThenEndedNewestFirst()
 {
     JobsPanel panel;
     const auto *tree = panel.findChild<QTreeWidget *>();
     const int job = columnOf(*tree, QStringLiteral("Job"));
+    const auto order = [&] {
+        QStringList titles;
+        for (int i = 0; i < tree->topLevelItemCount(); ++i)
+            titles << tree->topLevelItem(i)->text(job);
+        return titles.join(QLatin1Char(' '));
+    };
     panel.updateJob(jobStatus(1, "first", JobState::Queued));
     panel.updateJob(jobStatus(2, "second", JobState::Queued));
-    panel.updateJob(jobStatus(1, "first", JobState::Running));
     panel.updateJob(jobStatus(3, "third", JobState::Queued));
-    QCOMPARE(tree->topLevelItemCount(), 3);
-    QCOMPARE(tree->topLevelItem(0)->text(job), QStringLiteral("third"));
-    QCOMPARE(tree->topLevelItem(1)->text(job), QStringLiteral("second"));
-    QCOMPARE(tree->topLevelItem(2)->text(job), QStringLiteral("first"));
+    QCOMPARE(order(), QStringLiteral("first second third"));
+    panel.updateJob(jobStatus(1, "first", JobState::Running));
+    QCOMPARE(order(), QStringLiteral("first second third"));
+    panel.updateJob(jobStatus(1, "first", JobState::Finished));
+    panel.updateJob(jobStatus(3, "third", JobState::Running));  // jumped the queue
+    QCOMPARE(order(), QStringLiteral("third second first"));
+    panel.updateJob(jobStatus(3, "third", JobState::Cancelled));
+    panel.updateJob(jobStatus(2, "second", JobState::Running));
+    QCOMPARE(order(), QStringLiteral("second third first"));
+    // A moved row keeps working widgets: the running row has its cancel button.
+    QVERIFY(itemWidgetOf<QAbstractButton>(*tree, rowOf(*tree, QStringLiteral("second"))));
+    QCOMPARE(panel.activeCount(), 1);
 }
 
 void PanelsTest::rowCancelButtonEmitsItsJobId()
