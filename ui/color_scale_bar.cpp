@@ -16,17 +16,13 @@ namespace sg::ui {
 
 namespace {
 
-constexpr int kSteps = 256;
 constexpr qreal kBarHeight = 10.0;
 constexpr qreal kGap = 3.0; // between the bar and the labels
 constexpr qreal kMarkerHeight = 5.0; // the threshold's triangle above the bar
 
 QImage gradientImage(sg::Colormap colormap)
 {
-    cv::Mat ramp(1, kSteps, CV_32FC1);
-    for (int i = 0; i < kSteps; ++i)
-        ramp.at<float>(0, i) = float(i) / float(kSteps - 1);
-    return toQImage(sg::colorize(ramp, colormap));
+    return toQImage(sg::colormapLevels(colormap));
 }
 
 } // namespace

@@ -38,14 +38,11 @@ bool nearlyEqual(double a, double b, double tolerance)
     return std::abs(a - b) <= tolerance;
 }
 
-// The 256 colours sg::colorize gives a map's 8-bit levels (it quantises before colouring), so
-// that a lookup table reproduces it exactly.
-QVector<QRgb> colormapLevels(sg::Colormap colormap)
+// sg::colorize's colours as a lookup table over a map's 8-bit levels, so the canvas reproduces
+// it exactly.
+QVector<QRgb> colormapTable(sg::Colormap colormap)
 {
-    cv::Mat ramp(1, 256, CV_32FC1);
-    for (int i = 0; i < 256; ++i)
-        ramp.at<float>(0, i) = float(i) / 255.0f;
-    const QImage colours = toQImage(sg::colorize(ramp, colormap));
+    const QImage colours = toQImage(sg::colormapLevels(colormap));
     QVector<QRgb> levels(256);
     for (int i = 0; i < 256; ++i)
         levels[i] = colours.pixel(i, 0) | 0xff000000u;
@@ -68,7 +65,7 @@ HeatmapCanvas::HeatmapCanvas(QWidget *parent) : QWidget(parent)
 {
     setAttribute(Qt::WA_OpaquePaintEvent);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
-    colors_ = colormapLevels(colormap_);
+    colors_ = colormapTable(colormap_);
 }
 
 void HeatmapCanvas::setImage(const QImage &image)
@@ -165,7 +162,7 @@ void HeatmapCanvas::setColormap(sg::Colormap colormap)
     if (colormap == colormap_)
         return;
     colormap_ = colormap;
-    colors_ = colormapLevels(colormap_);
+    colors_ = colormapTable(colormap_);
     rebuildLayer();
     update();
 }

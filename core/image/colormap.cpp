@@ -39,6 +39,14 @@ cv::Mat colorize(const cv::Mat &map, Colormap colormap)
     return rgb;
 }
 
+cv::Mat colormapLevels(Colormap colormap)
+{
+    cv::Mat ramp(1, 256, CV_32FC1);
+    for (int i = 0; i < 256; ++i)
+        ramp.at<float>(0, i) = float(i) / 255.0f;
+    return colorize(ramp, colormap);
+}
+
 cv::Mat overlayHeatmap(const cv::Mat &rgb8, const cv::Mat &map, double opacity, Colormap colormap)
 {
     cv::Mat resized = map;
