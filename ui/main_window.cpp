@@ -26,7 +26,6 @@
 #include <QSaveFile>
 #include <QSlider>
 #include <QTabWidget>
-#include <QTemporaryDir>
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
@@ -409,7 +408,7 @@ void MainWindow::createToolBar()
     opacitySlider_ = new QSlider(Qt::Horizontal, viewBar);
     opacitySlider_->setObjectName(QStringLiteral("opacitySlider"));
     opacitySlider_->setRange(0, 100);
-    opacitySlider_->setValue(int(std::lround(opacity_ * 100)));
+    opacitySlider_->setValue(int(std::lround(canvas_->opacity() * 100)));
     opacitySlider_->setFixedWidth(120);
     opacitySlider_->setToolTip(tr("Opacity of the map over the image"));
     viewBar->addWidget(opacitySlider_);
@@ -493,8 +492,7 @@ void MainWindow::createDocks()
     addDockWidget(Qt::RightDockWidgetArea, curveDock);
     resizeDocks({panelDock}, {370}, Qt::Horizontal);
     resizeDocks({panelDock, curveDock}, {330, 420}, Qt::Vertical);
-    connect(curves_, &CurvePlot::stepHovered, this,
-            [this](sg::MetricCurve curve, int step) { onCurveStep(int(curve), step); });
+    connect(curves_, &CurvePlot::stepHovered, this, &MainWindow::onCurveStep);
     connect(curves_, &CurvePlot::stepLeft, canvas_, &HeatmapCanvas::clearStepImage);
 
     jobs_ = new JobsPanel(this);
@@ -1032,7 +1030,6 @@ int MainWindow::compareCurrent()
     }
     cancelCompareJobs();
     comparePath_ = path;
-    compareEnded_ = 0;
 
     // The panel's method at every resolution that fits the model, then every other method
     // that can run here at its default resolution. Names come from the registry only.
@@ -1077,7 +1074,6 @@ int MainWindow::compareCurrent()
     for (int i = 0; i < requests.size(); ++i) {
         if (ExplanationPtr cached = session_->cachedExplanation(path, requests[i])) {
             grid_->setCellResult(i, cached->explanation);
-            ++compareEnded_;
             continue;
         }
         const sg::JobId id = session_->explain(
@@ -1091,7 +1087,8 @@ int MainWindow::compareCurrent()
 
 void MainWindow::checkComparisonFinished()
 {
-    if (grid_->cellCount() > 0 && compareEnded_ >= grid_->cellCount())
+    // Every cell has its result or an error once no job of the comparison is left.
+    if (grid_->cellCount() > 0 && compareJobs_.isEmpty())
         Q_EMIT comparisonFinished();
 }
 
@@ -1138,7 +1135,6 @@ void MainWindow::onExplained(sg::JobId id, const ExplanationPtr &result)
     if (const auto cell = compareJobs_.constFind(id); cell != compareJobs_.constEnd()) {
         grid_->setCellResult(*cell, result->explanation);
         compareJobs_.erase(cell);
-        ++compareEnded_;
         checkComparisonFinished();
         return;
     }
@@ -1158,7 +1154,6 @@ void MainWindow::onExplainFailed(sg::JobId id, const QString &path, const QStrin
     if (const auto cell = compareJobs_.constFind(id); cell != compareJobs_.constEnd()) {
         grid_->setCellMessage(*cell, cancelled ? tr("Cancelled") : message, !cancelled);
         compareJobs_.erase(cell);
-        ++compareEnded_;
         checkComparisonFinished();
         return;
     }
@@ -1190,14 +1185,14 @@ void MainWindow::onJobChanged(const sg::JobStatus &status)
     jobLabel_->setVisible(anyActive);
 }
 
-void MainWindow::onCurveStep(int curve, int step)
+void MainWindow::onCurveStep(sg::MetricCurve curve, int step)
 {
     if (!shown_ || !shown_->explanation.metrics || shown_->imagePath != currentPath())
         return;
     try {
         const cv::Mat stepImage = sg::deletionInsertionStepImage(model_.input, shown_->image,
             shown_->explanation.heatmap.saliency, sg::standardDeletionInsertionOptions(model_.input),
-            sg::MetricCurve(curve), step);
+            curve, step);
         canvas_->setStepImage(toQImage(stepImage));
     } catch (const std::exception &error) {
         showError(QString::fromStdString(error.what()));
@@ -1208,17 +1203,16 @@ void MainWindow::onCurveStep(int curve, int step)
 
 void MainWindow::setOverlayOpacity(double opacity)
 {
-    opacity_ = std::clamp(opacity, 0.0, 1.0);
-    canvas_->setOpacity(opacity_);
-    grid_->setOpacity(opacity_);
-    const int slider = int(std::lround(opacity_ * 100));
+    opacity = std::clamp(opacity, 0.0, 1.0);
+    canvas_->setOpacity(opacity);
+    grid_->setOpacity(opacity);
+    const int slider = int(std::lround(opacity * 100));
     if (opacitySlider_->value() != slider)
         opacitySlider_->setValue(slider);
 }
 
 void MainWindow::setColormap(sg::Colormap colormap)
 {
-    colormap_ = colormap;
     canvas_->setColormap(colormap);
     grid_->setColormap(colormap);
     const int index = int(colormap);  // the combo lists sg::colormapNames() in enum order
@@ -1228,7 +1222,6 @@ void MainWindow::setColormap(sg::Colormap colormap)
 
 void MainWindow::setThreshold(std::optional<double> threshold)
 {
-    threshold_ = threshold;
     canvas_->setThreshold(threshold);
     grid_->setThreshold(threshold);
     if (thresholdCheck_->isChecked() != threshold.has_value())
@@ -1239,7 +1232,6 @@ void MainWindow::setThreshold(std::optional<double> threshold)
 
 void MainWindow::setContourVisible(bool visible)
 {
-    contour_ = visible;
     canvas_->setContourVisible(visible);
     grid_->setContourVisible(visible);
     if (contourCheck_->isChecked() != visible)
@@ -1288,21 +1280,8 @@ bool MainWindow::exportSaliency(const QString &path)
         showError(tr("Nothing to export: no explanation on screen."));
         return false;
     }
-    // writeNpy writes a file; go through a private temporary so `path` changes only whole.
-    QTemporaryDir scratch;
-    const QString temporary = scratch.filePath(QStringLiteral("saliency.npy"));
-    try {
-        sg::writeNpy(temporary.toStdString(), shown_->explanation.heatmap.saliency);
-    } catch (const std::exception &error) {
-        showError(QString::fromStdString(error.what()));
-        return false;
-    }
-    QFile file(temporary);
-    if (!scratch.isValid() || !file.open(QIODevice::ReadOnly)) {
-        showError(tr("%1: cannot write the map").arg(QDir::toNativeSeparators(path)));
-        return false;
-    }
-    return saveBytes(path, file.readAll(), tr("map"));
+    const std::string bytes = sg::npyBytes(shown_->explanation.heatmap.saliency);
+    return saveBytes(path, QByteArray::fromStdString(bytes), tr("map"));
 }
 
 bool MainWindow::exportResultJson(const QString &path)

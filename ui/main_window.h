@@ -175,7 +175,7 @@ private:
     void onExplained(sg::JobId id, const ExplanationPtr &result);
     void onExplainFailed(sg::JobId id, const QString &path, const QString &message, bool cancelled);
     void onJobChanged(const sg::JobStatus &status);
-    void onCurveStep(int curve, int step);
+    void onCurveStep(sg::MetricCurve curve, int step);
     void cancelCompareJobs();
     void checkComparisonFinished();
     bool saveBytes(const QString &path, const QByteArray &bytes, const QString &what);
@@ -200,13 +200,7 @@ private:
     // The comparison: job -> cell, and the image it is for.
     QHash<sg::JobId, int> compareJobs_;
     QString comparePath_;
-    int compareEnded_ = 0;
     bool autoExplain_ = true;
-    // View settings.
-    double opacity_ = 0.5;
-    sg::Colormap colormap_ = sg::Colormap::Jet;
-    std::optional<double> threshold_;
-    bool contour_ = false;
 
     QStringList files_;
     QString folder_;

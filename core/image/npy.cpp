@@ -27,26 +27,33 @@ cv::Mat convert(const char *data, int rows, int cols)
 
 } // namespace
 
-void writeNpy(const std::string &path, const cv::Mat &map)
+std::string npyBytes(const cv::Mat &map)
 {
     if (map.type() != CV_32FC1)
-        throw Error(path, "internal: only single-channel float maps are written as .npy");
+        throw Error("", "internal: only single-channel float maps are written as .npy");
     std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(map.rows) +
                          ", " + std::to_string(map.cols) + "), }";
     // Magic (6) + version (2) + length (2) + header + newline, padded to a multiple of 64.
     const size_t unpadded = 10 + header.size() + 1;
     header.append((64 - unpadded % 64) % 64, ' ');
     header += '\n';
+    const auto length = static_cast<std::uint16_t>(header.size());
+    std::string bytes("\x93NUMPY\x01\x00", 8);
+    bytes += char(length & 0xFF);
+    bytes += char(length >> 8);
+    bytes += header;
+    const cv::Mat contiguous = map.isContinuous() ? map : map.clone();
+    bytes.append(reinterpret_cast<const char *>(contiguous.data), map.total() * sizeof(float));
+    return bytes;
+}
+
+void writeNpy(const std::string &path, const cv::Mat &map)
+{
+    const std::string bytes = npyBytes(map);
     std::ofstream out(path, std::ios::binary);
     if (!out)
         throw Error(path, "cannot create file");
-    out.write("\x93NUMPY\x01\x00", 8);
-    const auto length = static_cast<std::uint16_t>(header.size());
-    const char lengthBytes[2] = {char(length & 0xFF), char(length >> 8)};
-    out.write(lengthBytes, 2);
-    out << header;
-    const cv::Mat contiguous = map.isContinuous() ? map : map.clone();
-    out.write(reinterpret_cast<const char *>(contiguous.data), std::streamsize(map.total() * sizeof(float)));
+    out.write(bytes.data(), std::streamsize(bytes.size()));
     if (!out)
         throw Error(path, "could not write the whole file (disk full?)");
 }

@@ -8,6 +8,10 @@
 
 namespace sg {
 
+// The bytes of a little-endian float32 .npy of shape (rows, cols) holding a CV_32FC1 matrix,
+// for writers that place them themselves (atomic saves). Pure; any thread.
+std::string npyBytes(const cv::Mat &map);
+
 // Writes a CV_32FC1 matrix as a little-endian float32 .npy of shape (rows, cols). Any thread.
 // Throws sg::Error naming `path` when the file cannot be written.
 void writeNpy(const std::string &path, const cv::Mat &map);
