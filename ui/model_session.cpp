@@ -82,7 +82,7 @@ struct ModelSession::Worker {
     // GUI thread only.
     QString device = QStringLiteral("auto");
     int outstanding = 0;
-    QSet<sg::JobId> explainJobs;
+    QHash<sg::JobId, QString> explainJobs;  // running or queued explanation -> image path
 
     // Last: destroyed first, so the worker stops before the state above goes away.
     std::unique_ptr<sg::JobQueue> queue;
@@ -174,7 +174,7 @@ sg::JobId ModelSession::explain(const QString &path, const sg::ExplanationReques
         title.toStdString(),
         [this, path, request](sg::JobContext &context) { runExplain(context, path, request); },
         sg::JobPriority::Normal);
-    worker_->explainJobs.insert(id);
+    worker_->explainJobs.insert(id, path);
     return id;
 }
 
@@ -198,7 +198,7 @@ void ModelSession::cancelJob(sg::JobId id)
 
 void ModelSession::cancelAllJobs()
 {
-    const QSet<sg::JobId> jobs = worker_->explainJobs;  // cancel() may report synchronously
+    const QList<sg::JobId> jobs = worker_->explainJobs.keys();  // cancel() may report at once
     for (const sg::JobId id : jobs)
         worker_->queue->cancel(id);
 }
@@ -212,14 +212,19 @@ void ModelSession::finishTask()
 
 void ModelSession::onJobStatus(const sg::JobStatus &status)
 {
-    if (!worker_->explainJobs.contains(status.id))
+    const auto job = worker_->explainJobs.constFind(status.id);
+    if (job == worker_->explainJobs.constEnd())
         return;  // loads and predictions report through their own signals
-    if (status.state == sg::JobState::Cancelled && status.elapsedSeconds == 0.0)
-        Q_EMIT explainFailed(status.id, QString(), tr("cancelled before it started"), true);
+    const QString path = *job;
+    // An ended job's state is its outcome: a failure or a cancel (before or while it ran) is
+    // reported here; success was reported by the job itself with its result.
+    if (status.state != sg::JobState::Queued && status.state != sg::JobState::Running)
+        worker_->explainJobs.erase(job);
     Q_EMIT jobChanged(status);
-    const bool ended = status.state != sg::JobState::Queued && status.state != sg::JobState::Running;
-    if (ended)
-        worker_->explainJobs.remove(status.id);
+    if (status.state == sg::JobState::Failed)
+        Q_EMIT explainFailed(status.id, path, QString::fromStdString(status.error), false);
+    else if (status.state == sg::JobState::Cancelled)
+        Q_EMIT explainFailed(status.id, path, tr("cancelled"), true);
 }
 
 void ModelSession::runLoad(const QString &path, const QString &device)
@@ -297,66 +302,49 @@ void ModelSession::runPredict()
 
 void ModelSession::runExplain(sg::JobContext &context, const QString &path, const sg::ExplanationRequest &request)
 {
+    // Failures and cancels end the job and are reported from its state (onJobStatus).
+    if (!worker_->classifier)
+        throw sg::Error("", "No model is loaded: open a model first.");
     const sg::JobId id = context.id();
-    const auto fail = [&](const QString &message) {
-        QMetaObject::invokeMethod(
-            this, [this, id, path, message] { Q_EMIT explainFailed(id, path, message, false); },
-            Qt::QueuedConnection);
-    };
-    if (!worker_->classifier) {
-        fail(tr("No model is loaded: open a model first."));
-        throw sg::Error(path.toStdString(), "no model loaded");
+    // Hash before decoding: a cached result needs neither the decode nor the model.
+    FileStamp stamp = stampOf(path);
+    stamp.hash = sg::fileContentHash({path.toStdString()});
+    std::string modelHash;
+    {
+        std::lock_guard<std::mutex> lock(worker_->mutex);
+        worker_->imageStamps.insert(path, stamp);
+        modelHash = worker_->modelHash;
     }
-    try {
-        // Hash before decoding: a cached result needs neither the decode nor the model.
-        FileStamp stamp = stampOf(path);
-        stamp.hash = sg::fileContentHash({path.toStdString()});
-        std::string modelHash;
-        {
-            std::lock_guard<std::mutex> lock(worker_->mutex);
-            worker_->imageStamps.insert(path, stamp);
-            modelHash = worker_->modelHash;
-        }
-        const sg::ResultKey key = keyOf(modelHash, stamp.hash, request);
-        ExplanationPtr result = worker_->cache.find(key);
-        if (!result) {
-            const cv::Mat image = sg::readImage(path.toStdString());
-            auto lastLive = std::chrono::steady_clock::now() - std::chrono::hours(1);
-            const sg::ProgressFn progress = [&](const sg::SaliencyProgress &p) {
-                context.reportProgress(p.done, p.total);
-                if (!p.map || p.map->empty())
-                    return;
-                const auto now = std::chrono::steady_clock::now();
-                if (now - lastLive < std::chrono::milliseconds(kLiveMapIntervalMs))
-                    return;
-                lastLive = now;
-                const cv::Mat live = p.map->clone();
-                QMetaObject::invokeMethod(
-                    this, [this, id, path, live] { Q_EMIT explanationProgress(id, path, live); },
-                    Qt::QueuedConnection);
-            };
-            auto made = std::make_shared<ExplanationResult>();
-            made->modelHash = QString::fromStdString(modelHash);
-            made->imagePath = path;
-            made->request = request;
-            made->explanation =
-                sg::computeExplanation(*worker_->classifier, image, request, progress, context.cancelFlag());
-            made->image = image;
-            made->display = toQImage(sg::toDisplayRgb8(image));
-            worker_->cache.insert(key, made);
-            result = std::move(made);
-        }
-        QMetaObject::invokeMethod(
-            this, [this, id, result] { Q_EMIT explained(id, result); }, Qt::QueuedConnection);
-    } catch (const sg::Cancelled &) {
-        QMetaObject::invokeMethod(
-            this, [this, id, path] { Q_EMIT explainFailed(id, path, tr("cancelled"), true); },
-            Qt::QueuedConnection);
-        throw;
-    } catch (const std::exception &error) {
-        fail(messageOf(error));
-        throw;
+    const sg::ResultKey key = keyOf(modelHash, stamp.hash, request);
+    ExplanationPtr result = worker_->cache.find(key);
+    if (!result) {
+        const cv::Mat image = sg::readImage(path.toStdString());
+        auto lastLive = std::chrono::steady_clock::now() - std::chrono::hours(1);
+        const sg::ProgressFn progress = [&](const sg::SaliencyProgress &p) {
+            context.reportProgress(p.done, p.total);
+            if (!p.map || p.map->empty())
+                return;
+            const auto now = std::chrono::steady_clock::now();
+            if (now - lastLive < std::chrono::milliseconds(kLiveMapIntervalMs))
+                return;
+            lastLive = now;
+            const cv::Mat live = p.map->clone();
+            QMetaObject::invokeMethod(
+                this, [this, id, path, live] { Q_EMIT explanationProgress(id, path, live); },
+                Qt::QueuedConnection);
+        };
+        auto made = std::make_shared<ExplanationResult>();
+        made->modelHash = QString::fromStdString(modelHash);
+        made->imagePath = path;
+        made->request = request;
+        made->explanation =
+            sg::computeExplanation(*worker_->classifier, image, request, progress, context.cancelFlag());
+        made->image = image;
+        made->display = toQImage(sg::toDisplayRgb8(image));
+        worker_->cache.insert(key, made);
+        result = std::move(made);
     }
+    QMetaObject::invokeMethod(this, [this, id, result] { Q_EMIT explained(id, result); }, Qt::QueuedConnection);
 }
 
 } // namespace sg::ui

@@ -13,7 +13,6 @@
 #include <QImage>
 #include <QMetaType>
 #include <QObject>
-#include <QSet>
 #include <QString>
 #include <QStringList>
 #include <QVector>
