@@ -7,7 +7,8 @@ average pooling plus a linear layer (``head``).
 
 After training it writes OUT.pt and OUT.json, then refreshes the golden logits
 of the sample images (resources/samples/cues) and checks that the model's
-top-1 class matches truth.json on every sample.
+top-1 class matches truth.json on every sample. Without that truth.json (see
+--samples) it stops at once, before any training, with an error naming the file.
 
 Example (from the repository root):
     python3 models/cues/train.py --out models/demo/cues
@@ -69,12 +70,23 @@ def normalize(pixels: torch.Tensor) -> torch.Tensor:
     return (values - mean) / std
 
 
+def sample_truth_path(samples_dir: str) -> str:
+    """The samples' truth.json; exits naming it when it is missing.
+
+    Without it the goldens would silently go stale and the sample check would pass unchecked,
+    so training does not start.
+    """
+    truth_path = os.path.join(samples_dir, "truth.json")
+    if not os.path.isfile(truth_path):
+        sys.exit(f"{truth_path}: sample ground truth not found; it is needed to refresh the "
+                 f"goldens and check the samples (make it with models/cues/make_dataset.py "
+                 f"--seed 7 --count 16 --out {samples_dir}, or pass --samples)")
+    return truth_path
+
+
 def refresh_goldens(pt_path: str, samples_dir: str, golden_path: str) -> bool:
     """Writes golden logits for the samples and checks top-1 against truth.json."""
-    truth_path = os.path.join(samples_dir, "truth.json")
-    if not os.path.exists(truth_path):
-        print(f"no {truth_path}; skipping goldens (make samples with make_dataset.py --seed 7)")
-        return True
+    truth_path = sample_truth_path(samples_dir)
     with open(truth_path, encoding="utf-8") as f:
         truth = json.load(f)
     entries = sorted(truth["images"], key=lambda entry: entry["file"])
@@ -105,6 +117,7 @@ def main() -> None:
                         help="sample images with truth.json to write goldens for")
     parser.add_argument("--golden", default=os.path.join(REPO_ROOT, "tests", "golden", "cues_logits.json"))
     args = parser.parse_args()
+    sample_truth_path(args.samples)  # before minutes of training, not after
     fix_hash_seed()
 
     torch.set_num_threads(2)
