@@ -343,7 +343,7 @@ public:
     Heatmap run(const SaliencyRequest &request, const ProgressFn &progress,
                 const CancelFlag &cancel) const override
     {
-        const RunMeter meter(*request.classifier);
+        const RunMeter meter(request.classifier);
         const PreparedRequest prepared = prepare(*this, request);
         Optimisation optimisation(prepared, settingsFrom(prepared.params, plusPlus_), request.maxBatch,
                                   request.seed, progress, cancel);

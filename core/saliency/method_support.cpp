@@ -174,16 +174,18 @@ at::Generator makeGenerator(std::uint64_t seed)
     return at::detail::createCPUGenerator(seed);
 }
 
-RunMeter::RunMeter(const Classifier &classifier) :
-    classifier_(classifier), forwards_(classifier.forwardCount()), backwards_(classifier.backwardCount()),
-    start_(std::chrono::steady_clock::now())
+RunMeter::RunMeter(const Classifier *classifier) :
+    classifier_(classifier), forwards_(classifier ? classifier->forwardCount() : 0),
+    backwards_(classifier ? classifier->backwardCount() : 0), start_(std::chrono::steady_clock::now())
 {
 }
 
 void RunMeter::fill(Heatmap &heatmap) const
 {
-    heatmap.forwardPasses = classifier_.forwardCount() - forwards_;
-    heatmap.backwardPasses = classifier_.backwardCount() - backwards_;
+    if (classifier_) {
+        heatmap.forwardPasses = classifier_->forwardCount() - forwards_;
+        heatmap.backwardPasses = classifier_->backwardCount() - backwards_;
+    }
     heatmap.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
 }
 

@@ -65,14 +65,16 @@ void throwIfCancelled(const CancelFlag &cancel);
 // seed gives the same draws on every device.
 at::Generator makeGenerator(std::uint64_t seed);
 
-// Counts the classifier's passes and the wall time of a run.
+// Counts the classifier's passes and the wall time of a run. One rule for every method: the
+// meter starts before prepare(), so the clean pass that finds the target counts too. A null
+// classifier (a request prepare() will refuse) counts nothing.
 class RunMeter {
 public:
-    explicit RunMeter(const Classifier &classifier);
+    explicit RunMeter(const Classifier *classifier);
     void fill(Heatmap &heatmap) const;
 
 private:
-    const Classifier &classifier_;
+    const Classifier *classifier_;
     std::int64_t forwards_;
     std::int64_t backwards_;
     std::chrono::steady_clock::time_point start_;

@@ -61,9 +61,10 @@ public:
     Heatmap run(const SaliencyRequest &request, const ProgressFn &progress,
                 const CancelFlag &cancel) const override
     {
+        // Counted from before prepare(): its clean pass is one of the run's passes.
+        RunMeter meter(request.classifier);
         const PreparedRequest prepared = prepare(*this, request);
         const Classifier &classifier = *prepared.classifier;
-        RunMeter meter(classifier);
         const int windows = prepared.resolution;
         const int height = prepared.height;
         const int width = prepared.width;

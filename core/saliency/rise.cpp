@@ -57,9 +57,10 @@ public:
     Heatmap run(const SaliencyRequest &request, const ProgressFn &progress,
                 const CancelFlag &cancel) const override
     {
+        // Counted from before prepare(): its clean pass is one of the run's passes.
+        RunMeter meter(request.classifier);
         const PreparedRequest prepared = prepare(*this, request);
         const Classifier &classifier = *prepared.classifier;
-        RunMeter meter(classifier);
         const int grid = prepared.resolution;
         const int height = prepared.height;
         const int width = prepared.width;
