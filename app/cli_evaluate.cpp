@@ -1,10 +1,11 @@
 // sightglass-cli evaluate --model M --image I --saliency F.npy [--target top1|INDEX|LABEL]
 //                         [--variant igos|rise] [--resolution S] [--legacy-last-step]
 //                         [--pixels-per-step N] [--deletion-fill zeros|blur] [--batch N]
-//                         [--out DIR [--force]]
+//                         [--truth truth.json [--tolerance PX]] [--out DIR [--force]]
 //
 // Scores any saliency map (high = salient, any 2-D size, made by Sightglass or another tool)
-// with deletion/insertion curves and prints the result as JSON.
+// with deletion/insertion curves and, given the image's ground-truth boxes, the pointing game
+// (first maximum, plateau size, energy share), and prints the result as JSON.
 
 #include "cli_commands.h"
 #include "jobs/explanation_json.h"
@@ -15,10 +16,12 @@
 #include "image/image_io.h"
 #include "image/npy.h"
 #include "metrics/deletion_insertion.h"
+#include "metrics/pointing_game.h"
 #include "model/classifier.h"
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -37,6 +40,8 @@ struct EvaluateOptions {
     int pixelsPerStep = 0;
     std::string deletionFill = "zeros";
     int maxBatch = 32;
+    std::string truth;
+    double tolerance = 0.0;
     std::string out;
     bool force = false;
     // Which of the variant-specific options the user gave.
@@ -82,6 +87,17 @@ int runEvaluate(const EvaluateOptions &options, const GlobalOptions &global)
     const int target = parseTarget(options.target, *classifier);
     const cv::Mat image = readImage(options.image);
     const cv::Mat saliency = readNpy(options.saliency);
+    nlohmann::json pointing;
+    if (!options.truth.empty()) {
+        const GroundTruth truth = readGroundTruth(options.truth);
+        const std::string name = std::filesystem::path(options.image).filename().string();
+        const auto boxes = truth.boxes.find(name);
+        if (boxes == truth.boxes.end())
+            throw Error(options.truth, "has no entry for the image " + name);
+        const cv::Size frame = truth.frame.area() > 0 ? truth.frame : image.size();
+        pointing = pointingJson(pointingGame(saliency, boxes->second, options.tolerance, frame),
+                                boxes->second.size(), options.tolerance);
+    }
     std::unique_ptr<ResultFiles> files;
     if (!options.out.empty())
         files = std::make_unique<ResultFiles>(
@@ -96,7 +112,7 @@ int runEvaluate(const EvaluateOptions &options, const GlobalOptions &global)
     }
 
     const nlohmann::json metrics = metricsJson(result);
-    const nlohmann::json output = {
+    nlohmann::json output = {
         {"model", options.model},
         {"image", options.image},
         {"saliency", options.saliency},
@@ -107,6 +123,8 @@ int runEvaluate(const EvaluateOptions &options, const GlobalOptions &global)
         {"forward_passes", result.forwardPasses},
         {"seconds", result.seconds},
     };
+    if (!pointing.is_null())
+        output["pointing"] = pointing;
     const std::string text = output.dump(2) + "\n";
     if (files) {
         writeTextFile(files->temporaryPath("metrics.json"), text);
@@ -151,6 +169,12 @@ Command addEvaluateCommand(CLI::App &app, const GlobalOptions &global)
                                   "rise: deleted pixels become zeros (the mean colour) or blur")
                               ->capture_default_str();
     command->add_option("--batch", options->maxBatch, "Most images per model pass (halved on out-of-memory)")
+        ->capture_default_str();
+    command->add_option("--truth", options->truth,
+        "Ground-truth boxes (truth.json as in resources/samples/cues/): adds the pointing game");
+    command
+        ->add_option("--tolerance", options->tolerance,
+            "Pointing game: a hit when the map's first maximum is within this many pixels of a box")
         ->capture_default_str();
     command->add_option("--out,-o", options->out, "Also write metrics.json into this directory");
     command->add_flag("--force", options->force, "Overwrite an existing metrics.json");

@@ -79,4 +79,19 @@ nlohmann::json explanationJson(const Explanation &explanation, const Explanation
     return json;
 }
 
+nlohmann::json pointingJson(const PointingResult &result, std::size_t boxes, double tolerance)
+{
+    return {
+        {"rule", "first maximum"},
+        {"hit", result.hit},
+        {"flat", result.flat},
+        {"peak", {result.peak.x, result.peak.y}},
+        {"peak_count", result.peakCount},
+        {"hit_box", result.hitBox},
+        {"energy", result.energy},
+        {"boxes", boxes},
+        {"tolerance", tolerance},
+    };
+}
+
 } // namespace sg

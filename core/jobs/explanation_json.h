@@ -5,6 +5,7 @@
 
 #include "jobs/explanation.h"
 #include "metrics/deletion_insertion.h"
+#include "metrics/pointing_game.h"
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +25,10 @@ nlohmann::json metricsSettingsJson(const DeletionInsertionSettings &settings);
 
 // {"index", "label", "probability"} of the scored class.
 nlohmann::json metricsTargetJson(const DeletionInsertionResult &result);
+
+// {"rule": "first maximum", "hit", "flat", "peak": [x, y], "peak_count", "hit_box", "energy",
+// "boxes", "tolerance"}: the pointing game of one map against `boxes` (see pointing_game.h).
+nlohmann::json pointingJson(const PointingResult &result, std::size_t boxes, double tolerance);
 
 // Where an explanation came from, for result.json.
 struct ExplanationSource {

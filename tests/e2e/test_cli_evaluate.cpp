@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 
 namespace sg {
@@ -175,6 +176,55 @@ TEST(Evaluate, OutWritesMetricsJsonAndNeverOverwritesWithoutForce)
     EXPECT_EQ(test::readJson(out + "/metrics.json").at("metrics").at("variant"), "rise");
     for (const auto &entry : fs::directory_iterator(out))
         EXPECT_EQ(entry.path().filename(), "metrics.json"); // no temporary left behind
+}
+
+// The pointing game by the usual rule against truth.json: a map marking the cue boxes has its
+// first maximum at a box's top-left pixel (a hit, all its mass inside); its inverse peaks at
+// (0, 0), outside every box; a constant map points nowhere.
+TEST(Evaluate, TruthAddsThePointingGame)
+{
+    const test::TempDir dir;
+    const std::string truthFile = kSamples + "truth.json";
+    const json truth = truthFor("00000.png");
+    writeNpy(dir.file("box.npy"), boxMap(truth, false));
+    writeNpy(dir.file("inverse.npy"), boxMap(truth, true));
+    writeNpy(dir.file("flat.npy"), cv::Mat(112, 112, CV_32FC1, cv::Scalar(0.5)));
+    const std::string common = "--truth " + truthFile + " --image " + kSamples + "00000.png --saliency ";
+
+    const json box = evaluate(common + dir.file("box.npy")).at("pointing");
+    const auto firstBox = truth.at("cues").at(0).at("box").get<std::vector<int>>();
+    EXPECT_EQ(box.at("rule"), "first maximum");
+    EXPECT_TRUE(box.at("hit").get<bool>());
+    EXPECT_FALSE(box.at("flat").get<bool>());
+    EXPECT_EQ(box.at("peak"), json::array({firstBox[0], firstBox[1]}));
+    EXPECT_EQ(box.at("peak_count").get<int>(), (firstBox[2] - firstBox[0]) * (firstBox[3] - firstBox[1]));
+    EXPECT_NEAR(box.at("energy").get<double>(), 1.0, 1e-9);
+    EXPECT_EQ(box.at("boxes").get<size_t>(), truth.at("cues").size());
+
+    const json inverse = evaluate(common + dir.file("inverse.npy")).at("pointing");
+    EXPECT_FALSE(inverse.at("hit").get<bool>());
+    EXPECT_EQ(inverse.at("peak"), json::array({0, 0}));
+    EXPECT_NEAR(inverse.at("energy").get<double>(), 0.0, 1e-9);
+    // The tolerance reaches the box from (0, 0) only when it covers the distance.
+    const double distance = std::hypot(firstBox[0], firstBox[1]);
+    EXPECT_TRUE(evaluate("--tolerance " + std::to_string(distance + 0.01) + " " + common + dir.file("inverse.npy"))
+                    .at("pointing")
+                    .at("hit")
+                    .get<bool>());
+
+    const json flat = evaluate(common + dir.file("flat.npy")).at("pointing");
+    EXPECT_FALSE(flat.at("hit").get<bool>());
+    EXPECT_TRUE(flat.at("flat").get<bool>());
+    EXPECT_EQ(flat.at("peak_count").get<int>(), 112 * 112);
+
+    // Without --truth there is no pointing entry.
+    EXPECT_FALSE(evaluate("--image " + kSamples + "00000.png --saliency " + dir.file("box.npy")).contains("pointing"));
+    // An image the truth file does not list is named.
+    const std::string other = dir.write("other.json", R"({"width": 112, "height": 112, "images": []})");
+    const auto run = test::runCli("evaluate --model " + kModel + " --truth " + other + " --image " + kSamples
+        + "00000.png --saliency " + dir.file("box.npy"));
+    EXPECT_NE(run.exitCode, 0);
+    EXPECT_THAT(run.err, HasSubstr(other + ": has no entry for the image 00000.png"));
 }
 
 // A 3-D float32 .npy of shape (3, 8, 8), which no saliency map can be.

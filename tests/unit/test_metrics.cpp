@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <numeric>
 
@@ -698,7 +699,7 @@ TEST(PointingGame, HitWhenTheMaximumIsInABox)
     const auto hit = pointingGame(map, {{0, 0, 2, 2}, {3, 4, 4, 5}});
     EXPECT_TRUE(hit.hit);
     EXPECT_EQ(hit.hitBox, 1);
-    EXPECT_EQ(hit.hitPeak, cv::Point(3, 4));
+    EXPECT_EQ(hit.peak, cv::Point(3, 4));
     EXPECT_EQ(hit.peakCount, 1);
     // Boxes are half-open: x1 and y1 are outside.
     EXPECT_FALSE(pointingGame(map, {{0, 0, 3, 10}}).hit);
@@ -725,25 +726,111 @@ TEST(PointingGame, ToleranceIsTheDistanceToTheBox)
     EXPECT_TRUE(pointingGame(map, {{0, 4, 3, 5}}, 1.0).hit);
 }
 
-TEST(PointingGame, AnyPixelAttainingTheMaximumCounts)
+TEST(PointingGame, OnlyTheFirstMaximumPoints)
 {
+    // Two pixels share the maximum: the usual rule plays the first in row-major order only, so a
+    // box around the second is a miss (the old "any maximal pixel" rule scored it a hit).
     const cv::Mat map = peakMap({{1, 1}, {8, 8}});
-    EXPECT_EQ(saliencyArgmax(map), cv::Point(1, 1)); // the first in row-major order
-    const auto result = pointingGame(map, {{7, 7, 10, 10}});
-    EXPECT_TRUE(result.hit);
-    EXPECT_EQ(result.peakCount, 2);
-    EXPECT_EQ(result.peak, cv::Point(1, 1));
-    EXPECT_EQ(result.hitPeak, cv::Point(8, 8));
+    EXPECT_EQ(saliencyArgmax(map), cv::Point(1, 1));
+    const auto second = pointingGame(map, {{7, 7, 10, 10}});
+    EXPECT_FALSE(second.hit);
+    EXPECT_FALSE(second.flat);
+    EXPECT_EQ(second.peakCount, 2);
+    EXPECT_EQ(second.peak, cv::Point(1, 1));
+    EXPECT_EQ(second.hitBox, -1);
+    const auto first = pointingGame(map, {{7, 7, 10, 10}, {0, 0, 2, 2}});
+    EXPECT_TRUE(first.hit);
+    EXPECT_EQ(first.hitBox, 1);
+}
+
+TEST(PointingGame, FlatMapsMiss)
+{
+    // A constant map would put "a maximum" everywhere; it points nowhere and scores nothing.
+    for (const float value : {0.0f, 0.3f, 1.0f}) {
+        const cv::Mat map(12, 10, CV_32FC1, cv::Scalar(value));
+        const auto result = pointingGame(map, {{0, 0, 10, 12}}, 5.0);
+        EXPECT_FALSE(result.hit) << value;
+        EXPECT_TRUE(result.flat) << value;
+        EXPECT_EQ(result.peakCount, 120) << value;
+        EXPECT_EQ(result.energy, 0.0) << value;
+    }
+    EXPECT_FALSE(pointingGame(peakMap({{3, 4}}), {{3, 4, 4, 5}}).flat);
+}
+
+TEST(PointingGame, EnergyIsTheMassShareInsideTheBoxes)
+{
+    // 10x10 map of 0.1 with 0.5 at (9, 0) and 1.0 at (3, 4): total mass 98 * 0.1 + 0.5 + 1 = 11.3.
+    const cv::Mat map = peakMap({{3, 4}});
+    const double total = 98 * 0.1 + 0.5 + 1.0;
+    // A 2x2 box holding the peak: 1.0 + 3 * 0.1.
+    EXPECT_NEAR(pointingGame(map, {{3, 4, 5, 6}}).energy, 1.3 / total, 1e-6);
+    // Overlapping boxes count each pixel once: the union of [0,4)x[0,5) and [2,5)x[0,5) is
+    // [0,5)x[0,5), 25 pixels, the peak among them.
+    EXPECT_NEAR(pointingGame(map, {{0, 0, 4, 5}, {2, 0, 5, 5}}).energy, (1.0 + 24 * 0.1) / total, 1e-6);
+    // Boxes reaching past the map are clipped; the whole map holds all the mass.
+    EXPECT_NEAR(pointingGame(map, {{-5, -5, 20, 20}}).energy, 1.0, 1e-6);
+    EXPECT_EQ(pointingGame(map, {}).energy, 0.0);
+    // A plateau does not change the energy: it does the hit.
+    const cv::Mat plateau = peakMap({{1, 1}, {8, 8}});
+    const auto onPlateau = pointingGame(plateau, {{7, 7, 10, 10}});
+    EXPECT_FALSE(onPlateau.hit);
+    EXPECT_NEAR(onPlateau.energy, (1.0 + 8 * 0.1) / (97 * 0.1 + 0.5 + 2.0), 1e-6);
+    // Negative values carry no mass.
+    cv::Mat signedMap = map.clone();
+    signedMap.at<float>(0, 0) = -50.0f;
+    EXPECT_NEAR(pointingGame(signedMap, {{3, 4, 5, 6}}).energy, 1.3 / (total - 0.1), 1e-6);
 }
 
 TEST(PointingGame, MapIsResizedToTheBoxesFrame)
 {
-    // 5x5 peak at (2, 2) upsampled bilinearly to 10x10 peaks at x, y in {4, 5}.
+    // 5x5 peak at (2, 2) upsampled bilinearly to 10x10 peaks at x, y in {4, 5}; the first is (4, 4).
     const cv::Mat map = peakMap({{2, 2}}, {5, 5});
-    const auto result = pointingGame(map, {{5, 5, 6, 6}}, 0.0, {10, 10});
+    const auto result = pointingGame(map, {{4, 4, 5, 5}}, 0.0, {10, 10});
     EXPECT_TRUE(result.hit);
+    EXPECT_EQ(result.peak, cv::Point(4, 4));
     EXPECT_EQ(result.peakCount, 4);
-    EXPECT_FALSE(pointingGame(map, {{6, 6, 10, 10}}, 0.0, {10, 10}).hit);
+    EXPECT_FALSE(pointingGame(map, {{5, 5, 10, 10}}, 0.0, {10, 10}).hit);
+}
+
+TEST(GroundTruthFile, ReadsTheSampleBoxes)
+{
+    const GroundTruth truth = readGroundTruth(test::sourcePath("resources/samples/cues/truth.json"));
+    EXPECT_EQ(truth.frame, cv::Size(112, 112));
+    const auto samples = test::cueSamples();
+    ASSERT_EQ(truth.boxes.size(), samples.size());
+    for (const test::CueSample &sample : samples) {
+        const auto &boxes = truth.boxes.at(std::filesystem::path(sample.file).filename().string());
+        ASSERT_EQ(boxes.size(), sample.cues.size());
+        for (size_t i = 0; i < boxes.size(); ++i) {
+            EXPECT_EQ(boxes[i].x0, sample.cues[i][0]);
+            EXPECT_EQ(boxes[i].y0, sample.cues[i][1]);
+            EXPECT_EQ(boxes[i].x1, sample.cues[i][2]);
+            EXPECT_EQ(boxes[i].y1, sample.cues[i][3]);
+        }
+    }
+}
+
+TEST(GroundTruthFile, BadFilesAreNamed)
+{
+    const test::TempDir dir;
+    auto problem = [&](const std::string &text) {
+        const std::string path = dir.write("truth.json", text);
+        try {
+            readGroundTruth(path);
+        } catch (const Error &error) {
+            EXPECT_EQ(error.subject(), path);
+            return error.problem();
+        }
+        return std::string("no error");
+    };
+    EXPECT_THAT(problem("{"), ::testing::HasSubstr("is not valid ground truth"));
+    EXPECT_THAT(problem("{\"width\": 4}"), ::testing::HasSubstr("has no \"images\" list"));
+    EXPECT_THAT(problem("{\"images\": [{\"cues\": []}]}"), ::testing::HasSubstr("without a \"file\""));
+    EXPECT_THAT(problem("{\"images\": [{\"file\": \"a.png\", \"cues\": [{\"box\": [1, 2, 3]}]}]}"),
+        ::testing::HasSubstr("a.png: a cue box must be 4 integers"));
+    EXPECT_THAT(problem("{\"images\": [{\"file\": \"a.png\", \"cues\": [{\"box\": [5, 2, 3, 9]}]}]}"),
+        ::testing::HasSubstr("a.png: cue box [5, 2, 3, 9) is empty"));
+    EXPECT_THROW(readGroundTruth(dir.file("missing.json")), Error);
 }
 
 TEST(PointingGame, BadInputIsNamed)
