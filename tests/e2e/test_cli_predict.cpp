@@ -7,8 +7,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <iomanip>
 #include <map>
+#include <numeric>
+#include <regex>
+#include <sstream>
 
 namespace sg {
 namespace {
@@ -82,11 +87,65 @@ INSTANTIATE_TEST_SUITE_P(
                                "tests/golden/fashion_logits.json", false}),
     [](const auto &info) { return fs::path(info.param.model).stem().string(); });
 
-TEST(CliPredict, TextOutputListsTopK)
+// The plain-text listing: per image its path as given, then one line per class of the top k,
+// "  <probability, 4 decimals>  <label> (<index>)", most probable first. Checked line by line
+// against the reference's logits (softmax, ranked; labels from the sidecar) and against
+// --json for the same images, which must print the same numbers.
+TEST(CliPredict, TextOutputListsTheTopKOfEveryImage)
 {
-    const auto run = test::runCli("--threads 1 predict -m models/demo/cues.pt -k 2 resources/samples/cues/00000.png");
-    ASSERT_EQ(run.exitCode, 0) << run.err;
-    EXPECT_THAT(run.out, HasSubstr("resources/samples/cues/00000.png\n"));
+    constexpr int kTop = 2;
+    const json golden = test::readJson(test::sourcePath("tests/golden/cues_logits.json"));
+    const auto labels = test::readJson(test::sourcePath("models/demo/cues.json"))
+                            .at("labels")
+                            .get<std::vector<std::string>>();
+    std::string files;
+    for (const auto &image : golden.at("images"))
+        files += " resources/samples/cues/" + image.at("file").get<std::string>();
+    const std::string command
+        = "--threads 1 predict -m models/demo/cues.pt -k " + std::to_string(kTop) + files;
+    const auto text = test::runCli(command);
+    ASSERT_EQ(text.exitCode, 0) << text.err;
+    const auto asJson = test::runCli(command + " --json");
+    ASSERT_EQ(asJson.exitCode, 0) << asJson.err;
+    const json results = json::parse(asJson.out);
+    ASSERT_EQ(results.size(), golden.at("images").size());
+
+    std::istringstream lines(text.out);
+    std::string line;
+    const std::regex scoreLine(R"(  ([01]\.\d{4})  (.+) \((\d+)\))");
+    for (size_t i = 0; i < results.size(); ++i) {
+        const std::string file
+            = "resources/samples/cues/" + golden.at("images")[i].at("file").get<std::string>();
+        ASSERT_TRUE(std::getline(lines, line)) << "output ends before " << file;
+        EXPECT_EQ(line, file);
+        const auto logits = golden.at("images")[i].at("logits").get<std::vector<double>>();
+        std::vector<double> probabilities(logits.size());
+        const double largest = *std::max_element(logits.begin(), logits.end());
+        double total = 0.0;
+        for (size_t k = 0; k < logits.size(); ++k)
+            total += probabilities[k] = std::exp(logits[k] - largest);
+        std::vector<int> ranked(logits.size());
+        std::iota(ranked.begin(), ranked.end(), 0);
+        std::sort(ranked.begin(), ranked.end(),
+            [&](int a, int b) { return probabilities[size_t(a)] > probabilities[size_t(b)]; });
+        for (int rank = 0; rank < kTop; ++rank) {
+            ASSERT_TRUE(std::getline(lines, line)) << file << " rank " << rank;
+            std::smatch parts;
+            ASSERT_TRUE(std::regex_match(line, parts, scoreLine)) << file << ": \"" << line << "\"";
+            const int index = ranked[size_t(rank)];
+            EXPECT_EQ(std::stoi(parts[3]), index) << file << " rank " << rank;
+            EXPECT_EQ(parts[2].str(), labels.at(size_t(index))) << file << " rank " << rank;
+            // 4 decimals: rounding (5e-5) plus the logits' tolerance against the reference.
+            EXPECT_NEAR(std::stod(parts[1]), probabilities[size_t(index)] / total, 1e-4)
+                << file << " rank " << rank;
+            const json &top = results[i].at("top")[size_t(rank)];
+            std::ostringstream same;
+            same << "  " << std::fixed << std::setprecision(4) << top.at("probability").get<double>() << "  "
+                 << top.at("label").get<std::string>() << " (" << top.at("index").get<int>() << ")";
+            EXPECT_EQ(line, same.str()) << file << " rank " << rank << ": text and --json differ";
+        }
+    }
+    EXPECT_FALSE(std::getline(lines, line)) << "unexpected line after the last image: \"" << line << "\"";
 }
 
 TEST(CliPredict, MissingModelIsAnErrorOnStderr)
