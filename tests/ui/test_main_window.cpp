@@ -71,9 +71,20 @@ int MainWindowTest::waitForPredictionOf(const QString &file)
 
 void MainWindowTest::showsTheTruePredictionOfEachImage()
 {
+    // Every image of the folder in turn, stepped to with the arrow key as a person would.
     QCOMPARE(window_->currentIndex(), 0);
-    const QString first = QFileInfo(window_->files().at(0)).fileName();
-    QCOMPARE(waitForPredictionOf(first), truth_.at(first.toStdString()));
+    const int count = int(window_->files().size());
+    QCOMPARE(count, int(truth_.size()));
+    for (int index = 0; index < count; ++index) {
+        if (index > 0)
+            QTest::keyClick(window_.get(), Qt::Key_Right);
+        QCOMPARE(window_->currentIndex(), index);
+        const QString file = QFileInfo(window_->files().at(index)).fileName();
+        QVERIFY2(truth_.count(file.toStdString()), qPrintable(file));
+        QCOMPARE(waitForPredictionOf(file), truth_.at(file.toStdString()));
+    }
+    QTest::keyClick(window_.get(), Qt::Key_Home); // the next test starts at the first image
+    QCOMPARE(window_->currentIndex(), 0);
 }
 
 void MainWindowTest::arrowAndHomeEndKeysStepThroughTheFolder()
