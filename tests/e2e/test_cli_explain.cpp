@@ -121,7 +121,8 @@ TEST(CliExplain, InterruptCancelsPromptlyAndLeavesNoFiles)
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 130);
     EXPECT_THAT(test::readBytes(dir.file("err.txt")), HasSubstr("cancelled; no files written"));
-    EXPECT_LT(seconds, 30.0) << "cancel takes effect within one batch";
+    // The interrupt comes at 3 s; the cancel takes effect within one batch: at most 2 s later.
+    EXPECT_LT(seconds, 3.0 + 2.0) << "cancel takes effect within one batch";
     EXPECT_FALSE(fs::exists(out));
 }
 
