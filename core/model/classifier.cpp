@@ -4,11 +4,13 @@
 #include "image/mat_tensor.h"
 #include "image/preprocess.h"
 
+#include <torch/csrc/jit/api/module.h>
 #include <torch/script.h>
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <sstream>
 
@@ -81,6 +83,12 @@ struct Classifier::Impl {
     ModelSpec spec;
     c10::Device device{c10::kCPU};
     mutable torch::jit::Module module;
+    // Frozen and optimised for inference; serves logits() without autograd (see the header).
+    mutable torch::jit::Module optimised;
+    bool hasOptimised = false;
+    std::string optimisedNote;
+    std::atomic<bool> useOptimised{true};
+    PassObserver observer;
     int maxBatch = 32;
     mutable std::atomic<std::int64_t> forwards{0};
     mutable std::atomic<std::int64_t> backwards{0};
@@ -98,11 +106,16 @@ struct Classifier::Impl {
         return output;
     }
 
-    at::Tensor call(const std::string &method, const at::Tensor &input) const
+    // Runs `method` of the module, or forward of the optimised copy when `kind` is Logits,
+    // autograd is off and the copy is enabled; tells the observer.
+    at::Tensor call(const std::string &method, const at::Tensor &input, PassKind kind) const
     {
+        const bool grad = at::GradMode::is_enabled();
+        const bool onCopy = kind == PassKind::Logits && !grad && hasOptimised && useOptimised;
         c10::IValue result;
         try {
-            result = module.get_method(method)({input.to(device)});
+            result = onCopy ? optimised.forward({input.to(device)})
+                            : module.get_method(method)({input.to(device)});
         } catch (const std::exception &error) {
             // c10::Error from ATen, plain runtime errors from inside TorchScript code.
             const std::string problem = method + "() failed on an input of shape " +
@@ -114,7 +127,61 @@ struct Classifier::Impl {
         if (!result.isTensor())
             throw Error(modelPath, method + "() returned a " + result.tagKind() +
                                        ", not a tensor; a classifier must return logits [N, K]");
+        if (observer)
+            observer({kind, input.size(0), grad, onCopy});
         return result.toTensor();
+    }
+
+    // Builds the optimised copy and keeps it when it agrees with the module on `probe` and on
+    // a fixed input with structure in every dimension (a blank probe hides weight mix-ups).
+    // Never throws: a copy that cannot be made is no error, the module serves every pass.
+    void makeOptimisedCopy(const at::Tensor &probe)
+    {
+        torch::NoGradGuard noGrad;
+        try {
+            torch::jit::Module frozen = torch::jit::freeze(module);
+            optimised = torch::jit::optimize_for_inference(frozen);
+        } catch (const std::exception &error) {
+            optimisedNote = "no optimised copy: torch::jit::freeze/optimize_for_inference failed ("
+                + torchMessage(error.what()) + ")";
+            return;
+        }
+        std::vector<int64_t> shape = probe.sizes().vec();
+        shape[0] = 2;
+        int64_t count = 1;
+        for (int64_t size : shape)
+            count *= size;
+        const at::Tensor pattern
+            = torch::sin(torch::arange(count, torch::kFloat32) * 0.7311).view(shape) * 2.0;
+        double largest = 0.0;
+        try {
+            for (const at::Tensor &input : {probe, pattern}) {
+                const at::Tensor expected = module.forward({input.to(device)}).toTensor();
+                const at::Tensor actual = optimised.forward({input.to(device)}).toTensor();
+                if (actual.sizes() != expected.sizes() || !torch::isfinite(actual).all().item<bool>()) {
+                    optimisedNote = "no optimised copy: its output on an input of shape "
+                        + shapeText(input.sizes()) + " is not the module's (shape "
+                        + shapeText(actual.sizes()) + " or not finite)";
+                    return;
+                }
+                largest = std::max(largest, (actual - expected).abs().max().item<double>());
+            }
+        } catch (const std::exception &error) {
+            optimisedNote
+                = "no optimised copy: it failed on a check input (" + torchMessage(error.what()) + ")";
+            return;
+        }
+        char difference[32];
+        std::snprintf(difference, sizeof difference, "%.2g", largest);
+        if (!(largest <= kOptimisedTolerance)) {
+            optimisedNote = std::string("no optimised copy: its logits differ from the module's by up to ")
+                + difference + " (more than 1e-4)";
+            return;
+        }
+        hasOptimised = true;
+        optimisedNote = std::string("optimised copy (frozen, optimize_for_inference); largest logit "
+                                    "difference at load ")
+            + difference;
     }
 };
 
@@ -163,7 +230,7 @@ std::shared_ptr<Classifier> Classifier::load(const std::string &modelPath, const
         torch::zeros({1, spec.input.channels, spec.input.height, spec.input.width});
     at::Tensor output;
     try {
-        output = impl->call("forward", probe);
+        output = impl->call("forward", probe, PassKind::Logits);
     } catch (const Error &error) {
         throw Error(modelPath, "rejected the input shape " + shapeText(probe.sizes()) +
                                    " that its sidecar declares (" + error.problem() + ")");
@@ -174,6 +241,7 @@ std::shared_ptr<Classifier> Classifier::load(const std::string &modelPath, const
                                    " rows of logits for one image");
     if (!torch::isfinite(logits).all().item<bool>())
         throw Error(modelPath, "produced NaN or infinite logits for a blank input image");
+    impl->makeOptimisedCopy(probe);
     return std::shared_ptr<Classifier>(new Classifier(std::move(impl)));
 }
 
@@ -187,11 +255,31 @@ int Classifier::maxBatch() const { return impl_->maxBatch; }
 std::int64_t Classifier::forwardCount() const { return impl_->forwards; }
 std::int64_t Classifier::backwardCount() const { return impl_->backwards; }
 void Classifier::recordBackward(std::int64_t images) const { impl_->backwards += images; }
+bool Classifier::hasOptimisedCopy() const
+{
+    return impl_->hasOptimised;
+}
+std::string Classifier::optimisedCopyNote() const
+{
+    return impl_->optimisedNote;
+}
+void Classifier::setOptimisedInference(bool enabled)
+{
+    impl_->useOptimised = enabled;
+}
+bool Classifier::optimisedInference() const
+{
+    return impl_->hasOptimised && impl_->useOptimised;
+}
+void Classifier::setPassObserver(PassObserver observer)
+{
+    impl_->observer = std::move(observer);
+}
 
 at::Tensor Classifier::logits(const at::Tensor &input) const
 {
     impl_->forwards += input.size(0);
-    return impl_->checkedLogits(impl_->call("forward", input));
+    return impl_->checkedLogits(impl_->call("forward", input, PassKind::Logits));
 }
 
 at::Tensor Classifier::features(const at::Tensor &input) const
@@ -200,7 +288,7 @@ at::Tensor Classifier::features(const at::Tensor &input) const
         throw Error(impl_->modelPath, "this model does not expose an inner layer (its sidecar "
                                       "has no \"split\" with features/head methods)");
     impl_->forwards += input.size(0);
-    return impl_->call(impl_->spec.featuresMethod, input);
+    return impl_->call(impl_->spec.featuresMethod, input, PassKind::Features);
 }
 
 at::Tensor Classifier::head(const at::Tensor &features) const
@@ -208,7 +296,7 @@ at::Tensor Classifier::head(const at::Tensor &features) const
     if (!hasSplit())
         throw Error(impl_->modelPath, "this model does not expose an inner layer (its sidecar "
                                       "has no \"split\" with features/head methods)");
-    return impl_->checkedLogits(impl_->call(impl_->spec.headMethod, features));
+    return impl_->checkedLogits(impl_->call(impl_->spec.headMethod, features, PassKind::Head));
 }
 
 at::Tensor Classifier::inputGradient(const at::Tensor &input, const std::vector<int64_t> &targets,

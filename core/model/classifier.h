@@ -7,6 +7,8 @@
 
 #include <opencv2/core.hpp>
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +25,18 @@ struct ClassScore {
     double probability = 0.0;
 };
 
+// One call into the model, as a pass observer sees it (see Classifier::setPassObserver).
+enum class PassKind { Logits, Features, Head };
+
+struct PassRecord {
+    PassKind kind = PassKind::Logits;
+    std::int64_t images = 0; // rows of the batch
+    bool grad = false; // autograd was on in the calling thread
+    bool optimised = false; // ran on the inference-optimised copy, not the module as loaded
+};
+
+using PassObserver = std::function<void(const PassRecord &)>;
+
 struct Prediction {
     std::vector<ClassScore> top;       // the k most probable classes, most probable first
     std::vector<float> logits;         // one per label
@@ -37,6 +51,11 @@ public:
     // file and the problem: missing model or sidecar, not TorchScript, malformed sidecar, a
     // declared split method the model lacks, input shape rejected by the model, output not
     // [N, K], K different from the label count, NaN/inf outputs, an unavailable device.
+    // It then makes an inference-optimised copy of the module (torch::jit::freeze, then
+    // torch::jit::optimize_for_inference) and keeps it only when its logits match the module's
+    // within kOptimisedTolerance on the probe and on a fixed non-trivial input. A copy that
+    // cannot be made or that differs is no error: the module then serves every pass and
+    // optimisedCopyNote() says why.
     // Any thread; the returned object is then used from one thread at a time.
     static std::shared_ptr<Classifier> load(const std::string &modelPath,
                                             const std::string &device = "auto");
@@ -61,10 +80,35 @@ public:
     std::vector<Prediction> predict(const std::vector<cv::Mat> &images, int topk,
                                     const std::vector<std::string> &names = {}) const;
 
+    // --- inference-optimised copy ----------------------------------------------------------
+    // Largest |logit difference| at load for which the copy is kept.
+    static constexpr double kOptimisedTolerance = 1e-4;
+    // True when load() made a copy and it passed the check. Any thread.
+    bool hasOptimisedCopy() const;
+    // One line for reports: the copy's largest logit difference at load, or why there is none
+    // (freezing or optimising threw, with torch's message; or the logits differed, by how
+    // much). Any thread; the string is a copy.
+    std::string optimisedCopyNote() const;
+    // Whether passes without autograd may use the copy (default true; no effect without a
+    // copy). For benchmarks and tests that compare both paths. From the thread using the
+    // classifier, between passes.
+    void setOptimisedInference(bool enabled);
+    // True when the copy exists and is enabled: passes without autograd then use it.
+    bool optimisedInference() const;
+
+    // Calls `observer` (empty = none) after every successful model call (logits, features,
+    // head; predict() and inputGradient() included), on the thread that made the call, before
+    // the call returns; it must be quick and must not call the classifier. For benchmarks that
+    // replay a run's passes. From the thread using the classifier, between passes.
+    void setPassObserver(PassObserver observer);
+
     // --- tensor interface (callers include torch) -------------------------------------------
     // All take normalised [N, C, H, W] float input on any device (moved to the model's device)
     // and return tensors on the model's device. Gradients flow when autograd is on in the
-    // calling thread; the model's own parameters never require grad.
+    // calling thread; the model's own parameters never require grad. logits() with autograd
+    // off in the calling thread (no-grad or inference mode) runs on the optimised copy when
+    // optimisedInference(); with autograd on, and features()/head() always, on the module as
+    // loaded (the copy keeps no graph and exports forward only).
 
     at::Tensor logits(const at::Tensor &input) const;   // [N, K]
     bool hasSplit() const;

@@ -99,6 +99,38 @@ class NanOutput(nn.Module):
         return self.linear(x.flatten(1)) * float("nan")
 
 
+@torch.jit.interface
+class TensorStage(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pass
+
+
+class Doubler(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * 2.0
+
+
+class ReassignsInterface(nn.Module):
+    """A valid conv classifier whose forward reassigns an interface-typed submodule to itself.
+
+    The assignment changes nothing, but torch.jit.freeze refuses it ("failed to freeze
+    interface attribute"), so the loader must fall back to the module as loaded.
+    """
+
+    stage: TensorStage
+
+    def __init__(self, num_classes: int = 3):
+        super().__init__()
+        self.stage = Doubler()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.fc = nn.Linear(4, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.stage = self.stage
+        pooled = torch.relu(self.conv(self.stage.forward(x))).mean(dim=[2, 3])
+        return self.fc(pooled)
+
+
 # -------------------------------------------------------------------- writers
 
 def write_linear(out_dir: str) -> None:
@@ -165,6 +197,9 @@ def write_fixtures(out_dir: str) -> None:
                 spec_for("missing_head", "sidecar declares a split the module does not export",
                          LABELS3, split=True))
 
+    write_model(ReassignsInterface(), path("unfreezable.pt"),
+                spec_for("unfreezable", "valid classifier that torch.jit.freeze refuses", LABELS3))
+
 
 def check_fixtures(out_dir: str) -> None:
     """Loads the fixtures back and asserts each has the property it stands for."""
@@ -198,6 +233,14 @@ def check_fixtures(out_dir: str) -> None:
         missing_head = load("missing_head.pt")
         assert missing_head(x16).shape == (2, 3)
         assert not hasattr(missing_head, "features") and not hasattr(missing_head, "head")
+        unfreezable = load("unfreezable.pt")
+        assert unfreezable(x16).shape == (2, 3)
+        try:
+            torch.jit.freeze(unfreezable)
+        except RuntimeError:
+            pass
+        else:
+            raise AssertionError("unfreezable.pt froze")
         try:
             load("rejects_input.pt")(torch.rand(1, 3, 20, 20))
         except RuntimeError:

@@ -1,7 +1,9 @@
 // Loading TorchScript classifiers: every bad model gets a message naming the file and the
-// problem; forward, softmax, top-k and input gradients match independent computations.
+// problem; forward, softmax, top-k and input gradients match independent computations; passes
+// without autograd run on the inference-optimised copy, which gives the module's logits.
 
 #include "common/error.h"
+#include "image/image_io.h"
 #include "image/mat_tensor.h"
 #include "image/preprocess.h"
 #include "model/classifier.h"
@@ -11,9 +13,25 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <cmath>
+#include <ostream>
 
 namespace sg {
+
+// Found by argument-dependent lookup from gtest and std::vector, so in sg itself.
+bool operator==(const PassRecord &a, const PassRecord &b)
+{
+    return a.kind == b.kind && a.images == b.images && a.grad == b.grad && a.optimised == b.optimised;
+}
+
+std::ostream &operator<<(std::ostream &out, const PassRecord &r)
+{
+    return out << "{kind " << int(r.kind) << ", " << r.images << " images, grad " << r.grad << ", optimised "
+               << r.optimised << "}";
+}
+
 namespace {
 
 using ::testing::HasSubstr;
@@ -230,6 +248,72 @@ TEST(Classifier, RejectedInputAtPredictTimeNamesTheShape)
         EXPECT_EQ(error.subject(), fixture("linear.pt"));
         EXPECT_THAT(error.problem(), HasSubstr("forward() failed on an input of shape [1, 3, 5, 5]"));
     }
+}
+
+// DESIGN.md: no-grad passes run on an inference-optimised copy checked at load. Both demo
+// models freeze; their logits through the copy and through the module agree on a real sample
+// and on seeded noise, and the observer sees which passes took the copy.
+TEST(OptimisedInference, DemoModelsGiveTheSameLogitsWithTheCopyOnAndOff)
+{
+    const std::pair<std::string, std::string> models[]
+        = {{"models/demo/cues.pt", "resources/samples/cues/00000.png"},
+            {"models/demo/fashion.pt", "resources/samples/fashion/0000_ankle-boot.png"}};
+    for (const auto &[model, sample] : models) {
+        SCOPED_TRACE(model);
+        const auto classifier = Classifier::load(test::sourcePath(model), "cpu");
+        ASSERT_TRUE(classifier->hasOptimisedCopy()) << classifier->optimisedCopyNote();
+        EXPECT_TRUE(classifier->optimisedInference());
+        const InputSpec &spec = classifier->spec().input;
+        at::Generator generator = at::detail::createCPUGenerator(7);
+        const at::Tensor input
+            = torch::cat({toInputTensor({toModelPixels(readImage(test::sourcePath(sample)), spec)}, spec),
+                torch::randn({3, spec.channels, spec.height, spec.width}, generator)});
+        std::vector<PassRecord> records;
+        classifier->setPassObserver([&records](const PassRecord &record) { records.push_back(record); });
+
+        at::Tensor onCopy, onModule, inferenceMode;
+        {
+            torch::NoGradGuard noGrad;
+            onCopy = classifier->logits(input);
+            classifier->setOptimisedInference(false);
+            EXPECT_FALSE(classifier->optimisedInference());
+            onModule = classifier->logits(input);
+            classifier->setOptimisedInference(true);
+            classifier->features(input);
+        }
+        const at::Tensor withGrad = classifier->logits(input); // autograd is on in this thread
+        {
+            c10::InferenceMode inference;
+            inferenceMode = classifier->logits(input).clone();
+        }
+        classifier->setPassObserver({});
+
+        const double difference = (onCopy - onModule).abs().max().item<double>();
+        EXPECT_LE(difference, Classifier::kOptimisedTolerance);
+        // The copy folds batch norm into the convolutions, which changes the rounding: equal bits
+        // would mean the no-grad pass did not run on the copy.
+        EXPECT_GT(difference, 0.0);
+        EXPECT_LE((withGrad.detach() - onModule).abs().max().item<double>(), 1e-5);
+        EXPECT_TRUE(torch::equal(inferenceMode, onCopy));
+        const std::vector<PassRecord> expected = {{PassKind::Logits, 4, false, true},
+            {PassKind::Logits, 4, false, false}, {PassKind::Features, 4, false, false},
+            {PassKind::Logits, 4, true, false}, {PassKind::Logits, 4, false, true}};
+        EXPECT_EQ(records, expected);
+    }
+}
+
+TEST(OptimisedInference, ModelThatCannotBeFrozenFallsBackToTheModule)
+{
+    const auto classifier = Classifier::load(fixture("unfreezable.pt"), "cpu");
+    EXPECT_FALSE(classifier->hasOptimisedCopy());
+    EXPECT_FALSE(classifier->optimisedInference());
+    EXPECT_THAT(classifier->optimisedCopyNote(), HasSubstr("no optimised copy: torch::jit::freeze"));
+    std::vector<PassRecord> records;
+    classifier->setPassObserver([&records](const PassRecord &record) { records.push_back(record); });
+    torch::NoGradGuard noGrad;
+    const at::Tensor logits = classifier->logits(torch::rand({2, 3, 16, 16}));
+    EXPECT_TRUE(torch::isfinite(logits).all().item<bool>());
+    EXPECT_EQ(records, (std::vector<PassRecord>{{PassKind::Logits, 2, false, false}}));
 }
 
 } // namespace
