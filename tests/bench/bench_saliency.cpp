@@ -1,15 +1,31 @@
-// sightglass-bench: seconds per image, model passes and overhead of each saliency method.
+// sightglass-bench: seconds per image, model passes, overhead and the optimised copy's speed-up
+// of each saliency method.
 //
-// Overhead ratio = a method's wall time / the time the same number of plain batched model
-// passes take, measured in the same run on the same model: (forwards - backwards) plain forward
-// images plus `backwards` forward+backward images, at the bench's batch size. A ratio near 1
-// means the method runs at the speed of its passes; the only way to be faster is fewer passes.
+// Overhead = a method's wall time / the wall time of exactly its model passes done plainly. A
+// pass observer records every call the method makes into the model (kind, batch size, autograd
+// on or off); the bench then replays that sequence on the benchmark's own image, repeated to
+// each batch size, with the same autograd mode and so the same module path (the optimised copy
+// for passes without autograd). A pass with autograd is replayed with its backward to the input
+// (methods take the gradient of every such pass; the bench checks the count). Method and replay
+// alternate (method, replay, method, replay, ...) and each figure is the median of --repeats
+// runs, so both see the same machine state. A ratio below 0.95 cannot come from a like-for-like
+// denominator: the row is marked INVALID.
+//
+// Optimised copy: each repetition also runs the method with the copy turned off
+// (Classifier::setOptimisedInference(false)), interleaved with the runs above; speed-up = median
+// time off / median time on, and the saliency maps of both are compared (largest difference).
+// The deletion/insertion evaluation (standard settings, on the first method's maps) is timed
+// the same way, on and off.
 //
 //   sightglass-bench --model M.pt --images A.png B.png ... [--truth truth.json]
-//                    --methods igos@28,igos@28:reference=1,gradcam,rise@7:masks=500
-//                    [--batch 20] [--evaluate] [--markdown OUT.md] [--title TEXT]
+//                    --methods igos@28,igos@28:reference=1,gradcam,rise@7:masks=500,igospp:repeats=2
+//                    [--batch 20] [--repeats 3] [--timed-images N] [--evaluate]
+//                    [--markdown OUT.md] [--title TEXT]
+// A method's ":repeats=N" overrides --repeats for its row (a slow row may get fewer).
 
 #include "image/image_io.h"
+#include "image/mat_tensor.h"
+#include "image/preprocess.h"
 #include "metrics/deletion_insertion.h"
 #include "metrics/pointing_game.h"
 #include "model/classifier.h"
@@ -20,6 +36,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -33,19 +50,24 @@ namespace {
 using namespace sg;
 using Clock = std::chrono::steady_clock;
 
+// Below this, method time / replay time is not a fair ratio (the replay is a subset of the run).
+constexpr double kInvalidBelow = 0.95;
+
 struct MethodRun {
-    std::string spec;  // as given: id[@resolution][:name=value]...
+    std::string spec; // as given (id[@resolution][:name=value]...), less any ":repeats=N"
     std::string id;
     int resolution = kDefaultResolution;
     ParamValues params;
+    int repeats = 0; // from ":repeats=N" (the bench's, not a method parameter); 0 = --repeats
 };
 
 MethodRun parseSpec(const std::string &spec)
 {
-    MethodRun run{spec, "", kDefaultResolution, {}};
+    MethodRun run{"", "", kDefaultResolution, {}, 0};
     std::istringstream parts(spec);
     std::string part;
     std::getline(parts, part, ':');
+    run.spec = part;
     const size_t at = part.find('@');
     run.id = part.substr(0, at);
     if (at != std::string::npos)
@@ -54,52 +76,154 @@ MethodRun parseSpec(const std::string &spec)
         const size_t equals = part.find('=');
         if (equals == std::string::npos)
             throw std::runtime_error("bad parameter \"" + part + "\" in " + spec);
-        run.params[part.substr(0, equals)] = std::stod(part.substr(equals + 1));
+        const std::string name = part.substr(0, equals);
+        const double value = std::stod(part.substr(equals + 1));
+        if (name != "repeats") {
+            run.params[name] = value;
+            run.spec += ":" + part;
+        } else if (value >= 1)
+            run.repeats = int(value);
+        else
+            throw std::runtime_error("repeats must be at least 1 in " + spec);
     }
     return run;
 }
 
-struct PassCost {
-    double forward = 0.0;          // seconds per image, forward only
-    double forwardBackward = 0.0;  // seconds per image, forward + input gradient
+double secondsSince(Clock::time_point start)
+{
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double median(std::vector<double> values)
+{
+    std::sort(values.begin(), values.end());
+    const size_t n = values.size();
+    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+bool samePass(const PassRecord &a, const PassRecord &b)
+{
+    return a.kind == b.kind && a.images == b.images && a.grad == b.grad && a.optimised == b.optimised;
+}
+
+bool samePasses(const std::vector<PassRecord> &a, const std::vector<PassRecord> &b)
+{
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), samePass);
+}
+
+// Records the classifier's passes while alive.
+class PassLog {
+public:
+    explicit PassLog(Classifier &classifier) : classifier_(classifier)
+    {
+        classifier_.setPassObserver([this](const PassRecord &record) { records.push_back(record); });
+    }
+    ~PassLog() { classifier_.setPassObserver({}); }
+    PassLog(const PassLog &) = delete;
+    PassLog &operator=(const PassLog &) = delete;
+
+    std::vector<PassRecord> records;
+
+private:
+    Classifier &classifier_;
 };
 
-// Times plain batched passes of `batch` random images.
-PassCost measurePasses(const Classifier &classifier, int batch, int repeats)
-{
-    const InputSpec &spec = classifier.spec().input;
-    const at::Tensor input = torch::randn({batch, spec.channels, spec.height, spec.width});
-    const std::vector<int64_t> targets(size_t(batch), 0);
+// The passes of one method run, redone plainly on one image.
+class Replay {
+public:
+    // `image`: the normalised model input [1, C, H, W]. Builds every batch before any timing.
+    Replay(Classifier &classifier, const at::Tensor &image, int target, std::vector<PassRecord> records) :
+        classifier_(classifier), target_(target), records_(std::move(records))
     {
-        torch::NoGradGuard noGrad;
-        classifier.logits(input);  // warm-up
+        at::Tensor features;
+        for (const PassRecord &record : records_) {
+            const int64_t n = record.images;
+            if (!images_.count(n))
+                images_[n] = image.repeat({n, 1, 1, 1}).contiguous();
+            if (record.kind == PassKind::Head && !features_.count(n)) {
+                if (!features.defined()) {
+                    torch::NoGradGuard noGrad;
+                    features = classifier_.features(image);
+                }
+                features_[n] = features.repeat({n, 1, 1, 1}).contiguous();
+            }
+        }
     }
-    classifier.inputGradient(input, targets);
-    PassCost cost;
-    auto start = Clock::now();
-    for (int i = 0; i < repeats; ++i) {
-        torch::NoGradGuard noGrad;
-        classifier.logits(input);
+
+    // Runs the passes; returns their wall time. Throws when the passes it made are not the
+    // recorded ones (a different batch, autograd mode or module path).
+    double run() const
+    {
+        PassLog log(classifier_);
+        const auto start = Clock::now();
+        for (const PassRecord &record : records_) {
+            const int64_t n = record.images;
+            switch (record.kind) {
+            case PassKind::Logits:
+                if (record.grad) {
+                    classifier_.inputGradient(images_.at(n), std::vector<int64_t>(size_t(n), target_));
+                } else {
+                    torch::NoGradGuard noGrad;
+                    classifier_.logits(images_.at(n));
+                }
+                break;
+            case PassKind::Features: {
+                torch::AutoGradMode gradMode(record.grad);
+                classifier_.features(images_.at(n));
+                break;
+            }
+            case PassKind::Head:
+                if (record.grad) {
+                    torch::AutoGradMode gradMode(true);
+                    const at::Tensor leaf = features_.at(n).detach().requires_grad_(true);
+                    torch::autograd::grad({classifier_.head(leaf).select(1, target_).sum()}, {leaf});
+                } else {
+                    torch::NoGradGuard noGrad;
+                    classifier_.head(features_.at(n));
+                }
+                break;
+            }
+        }
+        const double seconds = secondsSince(start);
+        if (!samePasses(log.records, records_))
+            throw std::runtime_error("the replay did not repeat the method's passes");
+        return seconds;
     }
-    cost.forward = std::chrono::duration<double>(Clock::now() - start).count() / (repeats * batch);
-    start = Clock::now();
-    for (int i = 0; i < repeats; ++i)
-        classifier.inputGradient(input, targets);
-    cost.forwardBackward = std::chrono::duration<double>(Clock::now() - start).count() / (repeats * batch);
-    return cost;
-}
+
+private:
+    Classifier &classifier_;
+    int target_;
+    std::vector<PassRecord> records_;
+    std::map<int64_t, at::Tensor> images_;
+    std::map<int64_t, at::Tensor> features_;
+};
 
 struct Row {
     MethodRun run;
+    int repeats = 0;
     int resolution = 0;
     int images = 0;
-    double seconds = 0.0;
-    double forwards = 0.0;
+    int timed = 0;
+    double seconds = 0.0; // sums over timed images of the medians
+    double replaySeconds = 0.0;
+    double offSeconds = 0.0;
+    double forwards = 0.0; // sums over all images
     double backwards = 0.0;
+    double mapDifference = 0.0; // largest |saliency on - saliency off|
+    bool passesVaried = false; // a repetition made other passes than the first
+    bool backwardMismatch = false;
     double deletionAuc = 0.0;
     double insertionAuc = 0.0;
     int hits = 0;
     bool hasTruth = false;
+};
+
+struct EvaluationRow {
+    int images = 0;
+    double seconds = 0.0;
+    double offSeconds = 0.0;
+    double forwards = 0.0;
+    double scoreDifference = 0.0; // largest |curve score on - off|
 };
 
 std::string fixed(double value, int digits)
@@ -109,11 +233,28 @@ std::string fixed(double value, int digits)
     return text.str();
 }
 
+std::string scientific(double value)
+{
+    std::ostringstream text;
+    text << std::scientific << std::setprecision(1) << value;
+    return text.str();
+}
+
+double curveDifference(const DeletionInsertionResult &a, const DeletionInsertionResult &b)
+{
+    double largest = 0.0;
+    for (const auto &[x, y] : {std::pair{&a.deletion, &b.deletion}, std::pair{&a.insertion, &b.insertion}})
+        for (size_t i = 0; i < std::min(x->score.size(), y->score.size()); ++i)
+            largest = std::max(largest, std::abs(x->score[i] - y->score[i]));
+    return largest;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
-    CLI::App app{"Benchmark saliency methods: seconds, passes, overhead ratio", "sightglass-bench"};
+    CLI::App app{
+        "Benchmark saliency methods: seconds, passes, overhead, optimised-copy speed-up", "sightglass-bench"};
     std::string modelPath;
     std::vector<std::string> imagePaths;
     std::string truthPath;
@@ -121,6 +262,7 @@ int main(int argc, char **argv)
     int batch = 20;
     int threads = 0;
     int repeats = 3;
+    int timedImages = -1;
     bool evaluate = false;
     std::string markdownPath;
     std::string title;
@@ -128,9 +270,14 @@ int main(int argc, char **argv)
     app.add_option("--images", imagePaths, "Images")->required();
     app.add_option("--truth", truthPath, "truth.json with cue boxes, for the pointing game");
     app.add_option("--methods", methodList, "Comma-separated id[@res][:name=value]...")->required();
-    app.add_option("--batch", batch, "Batch size for methods and plain passes")->capture_default_str();
+    app.add_option("--batch", batch, "Batch size of the methods")->capture_default_str();
     app.add_option("--threads", threads, "Compute threads (0 = all)")->capture_default_str();
-    app.add_option("--repeats", repeats, "Batches timed per plain-pass measurement")->capture_default_str();
+    app.add_option("--repeats", repeats, "Timed repetitions per timed image (method, replay, copy off)")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    app.add_option("--timed-images", timedImages,
+           "Time only the first N images; the others run once, for passes and quality (-1 = all)")
+        ->capture_default_str();
     app.add_flag("--evaluate", evaluate, "Also deletion/insertion AUC (the standard settings)");
     app.add_option("--markdown", markdownPath, "Append a markdown table to this file");
     app.add_option("--title", title, "Heading of the markdown table");
@@ -139,6 +286,8 @@ int main(int argc, char **argv)
     try {
         initRuntime(threads);
         const auto classifier = Classifier::load(modelPath, "cpu");
+        const bool compare = classifier->hasOptimisedCopy();
+        std::cerr << "optimised copy: " << classifier->optimisedCopyNote() << '\n';
         std::map<std::string, std::vector<PixelBox>> truth;
         if (!truthPath.empty()) {
             std::ifstream in(truthPath);
@@ -155,31 +304,107 @@ int main(int argc, char **argv)
         std::istringstream specs(methodList);
         for (std::string spec; std::getline(specs, spec, ',');)
             runs.push_back(parseSpec(spec));
+        const int imageCount = int(imagePaths.size());
+        const int timedCount = timedImages < 0 ? imageCount : std::min(timedImages, imageCount);
 
-        const PassCost before = measurePasses(*classifier, batch, repeats);
+        const InputSpec &spec = classifier->spec().input;
+        std::vector<cv::Mat> images;
+        std::vector<at::Tensor> inputs; // normalised [1, C, H, W], what the methods see
+        for (const std::string &path : imagePaths) {
+            images.push_back(readImage(path));
+            inputs.push_back(toInputTensor({toModelPixels(images.back(), spec)}, spec));
+        }
+
+        // Warm-up of both module paths (weights in cache, the JIT's first profiling runs).
+        for (const bool optimised : {true, false}) {
+            classifier->setOptimisedInference(optimised);
+            const at::Tensor warm = inputs[0].repeat({batch, 1, 1, 1});
+            for (int i = 0; i < 2; ++i) {
+                torch::NoGradGuard noGrad;
+                classifier->logits(warm);
+            }
+        }
+        classifier->setOptimisedInference(true);
+        for (int i = 0; i < 2; ++i)
+            classifier->inputGradient(
+                inputs[0].repeat({batch, 1, 1, 1}), std::vector<int64_t>(size_t(batch), 0));
+
+        const auto metricOptions = standardDeletionInsertionOptions(spec, batch);
         std::vector<Row> rows;
+        std::vector<Heatmap> firstMaps(
+            static_cast<size_t>(timedCount)); // the first method's, for the evaluation timing
         for (const MethodRun &run : runs) {
             const SaliencyMethod &method = MethodRegistry::builtin().get(run.id);
+            const int rowRepeats = run.repeats > 0 ? run.repeats : repeats;
             Row row{run};
-            for (const std::string &path : imagePaths) {
+            row.repeats = rowRepeats;
+            for (int index = 0; index < imageCount; ++index) {
+                const std::string &path = imagePaths[size_t(index)];
                 SaliencyRequest request;
                 request.classifier = classifier.get();
-                request.image = readImage(path);
+                request.image = images[size_t(index)];
                 request.resolution = run.resolution;
                 request.params = run.params;
                 request.seed = 1;
                 request.maxBatch = batch;
                 const CancelFlag cancel{false};
-                const Heatmap heatmap = method.run(request, {}, cancel);
+                Heatmap heatmap;
+                if (index >= timedCount) {
+                    heatmap = method.run(request, {}, cancel);
+                } else {
+                    std::vector<double> on, replayed, off;
+                    std::vector<PassRecord> passes;
+                    std::unique_ptr<Replay> replay;
+                    for (int repeat = 0; repeat < rowRepeats; ++repeat) {
+                        Heatmap current;
+                        {
+                            PassLog log(*classifier);
+                            const auto start = Clock::now();
+                            current = method.run(request, {}, cancel);
+                            on.push_back(secondsSince(start));
+                            if (repeat == 0)
+                                passes = log.records;
+                            else if (!samePasses(log.records, passes))
+                                row.passesVaried = true;
+                        }
+                        if (repeat == 0) {
+                            heatmap = current;
+                            std::int64_t gradImages = 0;
+                            for (const PassRecord &record : passes)
+                                gradImages += record.grad ? record.images : 0;
+                            row.backwardMismatch |= gradImages != heatmap.backwardPasses;
+                            replay = std::make_unique<Replay>(
+                                *classifier, inputs[size_t(index)], heatmap.target, passes);
+                        }
+                        replayed.push_back(replay->run());
+                        if (compare) {
+                            classifier->setOptimisedInference(false);
+                            const auto start = Clock::now();
+                            const Heatmap plain = method.run(request, {}, cancel);
+                            off.push_back(secondsSince(start));
+                            classifier->setOptimisedInference(true);
+                            row.mapDifference = std::max(
+                                row.mapDifference, cv::norm(plain.saliency, current.saliency, cv::NORM_INF));
+                        }
+                    }
+                    row.seconds += median(on);
+                    row.replaySeconds += median(replayed);
+                    if (compare)
+                        row.offSeconds += median(off);
+                    ++row.timed;
+                    if (rows.empty())
+                        firstMaps[size_t(index)] = heatmap;
+                    std::cerr << run.spec << " " << path << ": " << fixed(median(on), 3) << " s, replay "
+                              << fixed(median(replayed), 3) << " s"
+                              << (compare ? ", copy off " + fixed(median(off), 3) + " s" : "") << "\n";
+                }
                 row.resolution = heatmap.resolution;
-                row.seconds += heatmap.seconds;
                 row.forwards += double(heatmap.forwardPasses);
                 row.backwards += double(heatmap.backwardPasses);
                 ++row.images;
                 if (evaluate) {
-                    const auto options = standardDeletionInsertionOptions(classifier->spec().input, batch);
-                    const auto metrics = evaluateDeletionInsertion(*classifier, request.image, heatmap.saliency,
-                                                                   heatmap.target, options, cancel);
+                    const auto metrics = evaluateDeletionInsertion(
+                        *classifier, request.image, heatmap.saliency, heatmap.target, metricOptions, cancel);
                     row.deletionAuc += metrics.deletionAuc;
                     row.insertionAuc += metrics.insertionAuc;
                 }
@@ -188,33 +413,88 @@ int main(int argc, char **argv)
                     row.hasTruth = true;
                     row.hits += pointingGame(heatmap.saliency, boxes->second).hit;
                 }
-                std::cerr << run.spec << " " << path << ": " << heatmap.seconds << " s\n";
             }
             rows.push_back(row);
         }
-        const PassCost after = measurePasses(*classifier, batch, repeats);
-        const PassCost cost{(before.forward + after.forward) / 2,
-                            (before.forwardBackward + after.forwardBackward) / 2};
+
+        // The deletion/insertion evaluation with the copy on and off, interleaved.
+        EvaluationRow evaluation;
+        if (compare && !runs.empty()) {
+            for (int index = 0; index < timedCount; ++index) {
+                const Heatmap &map = firstMaps[size_t(index)];
+                const CancelFlag cancel{false};
+                std::vector<double> on, off;
+                for (int repeat = 0; repeat < repeats; ++repeat) {
+                    auto start = Clock::now();
+                    const auto withCopy = evaluateDeletionInsertion(
+                        *classifier, images[size_t(index)], map.saliency, map.target, metricOptions, cancel);
+                    on.push_back(secondsSince(start));
+                    classifier->setOptimisedInference(false);
+                    start = Clock::now();
+                    const auto plain = evaluateDeletionInsertion(
+                        *classifier, images[size_t(index)], map.saliency, map.target, metricOptions, cancel);
+                    off.push_back(secondsSince(start));
+                    classifier->setOptimisedInference(true);
+                    evaluation.scoreDifference
+                        = std::max(evaluation.scoreDifference, curveDifference(withCopy, plain));
+                    if (repeat == 0)
+                        evaluation.forwards += double(withCopy.forwardPasses);
+                }
+                evaluation.seconds += median(on);
+                evaluation.offSeconds += median(off);
+                ++evaluation.images;
+                std::cerr << "deletion/insertion " << imagePaths[size_t(index)] << ": "
+                          << fixed(median(on), 3) << " s, copy off " << fixed(median(off), 3) << " s\n";
+            }
+        }
 
         std::ostringstream table;
         table << "\n### " << (title.empty() ? classifier->spec().name : title) << "\n\n"
-              << "Plain passes at batch " << batch << ": " << fixed(cost.forward * 1000, 2)
-              << " ms/image forward, " << fixed(cost.forwardBackward * 1000, 2)
-              << " ms/image forward+backward (mean of before and after the methods: "
-              << fixed(before.forward * 1000, 2) << " / " << fixed(after.forward * 1000, 2) << " ms forward).\n\n"
-              << "| method | resolution | images | s/image | forward/image | backward/image | overhead |"
+              << "Batch " << batch << "; " << timedCount << " of " << imageCount
+              << " images timed, each the median of the repetitions the images column gives; "
+              << classifier->optimisedCopyNote() << ".\n\n"
+              << "| method | resolution | images (timed × repetitions) | s/image | forward/image | "
+                 "backward/image | replay s/image"
+                 " | overhead | copy off s/image | copy speed-up | max Δmap |"
               << (evaluate ? " deletion AUC | insertion AUC |" : "") << " pointing |\n"
-              << "|---|---|---|---|---|---|---|" << (evaluate ? "---|---|" : "") << "---|\n";
+              << "|---|---|---|---|---|---|---|---|---|---|---|" << (evaluate ? "---|---|" : "") << "---|\n";
         for (const Row &row : rows) {
             const double n = row.images;
-            const double plain = (row.forwards - row.backwards) * cost.forward + row.backwards * cost.forwardBackward;
-            table << "| `" << row.run.spec << "` | " << row.resolution << " | " << row.images << " | "
-                  << fixed(row.seconds / n, 3) << " | " << fixed(row.forwards / n, 0) << " | "
-                  << fixed(row.backwards / n, 0) << " | " << fixed(row.seconds / plain, 3) << " |";
+            const double t = row.timed;
+            std::string overhead = "-";
+            if (row.timed) {
+                const double ratio = row.seconds / row.replaySeconds;
+                overhead = fixed(ratio, 3) + (ratio < kInvalidBelow ? " **INVALID**" : "");
+                if (ratio < kInvalidBelow)
+                    std::cerr << row.run.spec << ": overhead " << fixed(ratio, 3) << " is INVALID\n";
+            }
+            if (row.passesVaried)
+                overhead += " (passes varied)";
+            if (row.backwardMismatch)
+                overhead += " (backward count differs)";
+            const bool offShown = compare && row.timed;
+            table << "| `" << row.run.spec << "` | " << row.resolution << " | " << row.images << " ("
+                  << row.timed << " × " << row.repeats << ") | "
+                  << (row.timed ? fixed(row.seconds / t, 3) : "-") << " | " << fixed(row.forwards / n, 0)
+                  << " | " << fixed(row.backwards / n, 0) << " | "
+                  << (row.timed ? fixed(row.replaySeconds / t, 3) : "-") << " | " << overhead << " | "
+                  << (offShown ? fixed(row.offSeconds / t, 3) : "-") << " | "
+                  << (offShown ? fixed(row.offSeconds / row.seconds, 2) : "-") << " | "
+                  << (offShown ? scientific(row.mapDifference) : "-") << " |";
             if (evaluate)
-                table << ' ' << fixed(row.deletionAuc / n, 4) << " | " << fixed(row.insertionAuc / n, 4) << " |";
+                table << ' ' << fixed(row.deletionAuc / n, 4) << " | " << fixed(row.insertionAuc / n, 4)
+                      << " |";
             table << ' ' << (row.hasTruth ? std::to_string(row.hits) + "/" + std::to_string(row.images) : "-")
                   << " |\n";
+        }
+        if (evaluation.images) {
+            const double n = evaluation.images;
+            table << "\nDeletion/insertion evaluation (standard settings, the `" << runs.front().spec
+                  << "` maps, " << evaluation.images << " images, median of " << repeats
+                  << "): " << fixed(evaluation.seconds / n, 3) << " s/image with the copy, "
+                  << fixed(evaluation.offSeconds / n, 3) << " without (" << fixed(evaluation.forwards / n, 0)
+                  << " forward/image); speed-up " << fixed(evaluation.offSeconds / evaluation.seconds, 2)
+                  << "; max Δscore " << scientific(evaluation.scoreDifference) << ".\n";
         }
         std::cout << table.str();
         if (!markdownPath.empty()) {

@@ -1,45 +1,68 @@
 #!/usr/bin/env bash
 # Rewrites tests/bench/RESULTS.md: every saliency method on the cues demo model (quality against
 # ground truth, the default I-GOS/iGOS++ schedule beside the reference one), on the
-# Fashion-MNIST demo model, and on a torchvision ResNet-18 at 224 with random weights (speed and
-# overhead). Needs a build with tests (build/bin/sightglass-bench). About 12 minutes on two
-# cores. The summary at the end of RESULTS.md is written by hand from the tables.
-#   tests/bench/run.sh [CUES_IMAGE_COUNT]     (default: all 16 samples)
+# Fashion-MNIST demo model, and on a torchvision ResNet-18 at 224 with random weights, every
+# method at its default settings (speed, overhead against a replay of the same passes, speed-up
+# of the optimised inference copy). Needs a build with tests and benchmarks
+# ($BUILD/bin/sightglass-bench, BUILD defaults to build). About 30 minutes on two otherwise idle
+# cores; run nothing else meanwhile. The summary at the end of RESULTS.md is written by hand
+# from the tables.
+#   tests/bench/run.sh [CUES_IMAGE_COUNT]     (default: the first 8 of the 16 samples)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bench=build/bin/sightglass-bench
-out=tests/bench/RESULTS.md
-count=${1:-16}
+build=${BUILD:-build}
+bench=$build/bin/sightglass-bench
+out=${OUT:-tests/bench/RESULTS.md}  # OUT=/tmp/x.md for a trial that keeps RESULTS.md
+count=${1:-8}
+repeats=3           # timed repetitions (method, replay, copy off) per timed image
+cues_timed=1        # cues images timed; the rest run once for passes and quality
+fashion_timed=1
+resnet_count=1
+igospp_resnet_repeats=2  # one iGOS++ run on ResNet-18 takes about 100 s
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 /usr/bin/python3 models/export_torchvision.py --arch resnet18 --out "$work/resnet18.pt" >/dev/null
 mapfile -t cues < <(ls resources/samples/cues/*.png | head -n "$count")
+mapfile -t resnet < <(ls resources/samples/cues/*.png | head -n "$resnet_count")
 
 {
   echo "# Benchmark results"
   echo
   echo "Written by \`tests/bench/run.sh\` on $(date -u +%Y-%m-%d)."
   echo "Machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB RAM, no GPU;"
-  echo "$(build/bin/sightglass-cli --version), Debian LibTorch (CPU), OpenBLAS."
+  echo "$("$build"/bin/sightglass-cli --version), Debian LibTorch (CPU), OpenBLAS."
   echo
-  echo "Columns: seconds per image of the method alone; model passes per image (images through"
-  echo "the model; backward = images whose gradient was taken); overhead = wall time / the time of"
-  echo "the same number of plain batched passes measured in the same run (batch 20); deletion and"
-  echo "insertion AUC with the standard settings (IGOS_pp variant, 28x28 cells, blurred fill);"
-  echo "pointing = the map's maximum on a true cue box."
+  echo "Run: cues $count images ($cues_timed timed), fashion 12 images ($fashion_timed timed), ResNet-18"
+  echo "$resnet_count image(s) (all timed); every timed figure is the median of $repeats repetitions ($igospp_resnet_repeats for"
+  echo "iGOS++ on ResNet-18), one repetition being the method, then the replay of its passes, then the"
+  echo "method with the optimised copy off. Batch 20, all cores."
+  echo
+  echo "Columns: seconds per image of the method (timed images only); model passes per image (images"
+  echo "through the model, over all images; backward = images whose gradient was taken); replay ="
+  echo "the same sequence of model calls as the method's run (batch sizes, autograd on or off, the"
+  echo "same module path), done plainly on the same image, with a backward to the input for each"
+  echo "pass with autograd; overhead = method time / replay time (below 0.95 is marked INVALID:"
+  echo "the replay is part of the method's own work); copy off = the method with"
+  echo "\`setOptimisedInference(false)\` (every pass on the module as loaded), copy speed-up = copy"
+  echo "off / on, max Δmap = the largest difference between the saliency maps of the two; deletion"
+  echo "and insertion AUC with the standard settings (IGOS_pp variant, 28x28 cells, blurred fill);"
+  echo "pointing = the map's maximum on a true cue box. Below each table, the deletion/insertion"
+  echo "evaluation timed with the copy on and off the same way."
 } > "$out"
 
 "$bench" --model models/demo/cues.pt --images "${cues[@]}" --truth resources/samples/cues/truth.json \
-  --evaluate --title "cues demo model, 112x112, first $count samples" --markdown "$out" --methods \
+  --evaluate --repeats "$repeats" --timed-images "$cues_timed" \
+  --title "cues demo model, 112x112, first $count samples" --markdown "$out" --methods \
   igos@28,igos@28:reference=1,igospp@28,igospp@28:reference=1,igos@7,igos@14,igos@56,gradcam,ig,rise@7,rise@14,occlusion@7,occlusion@14
 
 "$bench" --model models/demo/fashion.pt --images resources/samples/fashion/*.png --evaluate \
+  --repeats "$repeats" --timed-images "$fashion_timed" \
   --title "fashion demo model, 28x28 gray, 12 samples" --markdown "$out" --methods \
   igos@7,igos@14,igos@28,igospp@14,gradcam,ig,rise@7,occlusion@7,occlusion@14
 
-# ResNet-18 at 224: passes cost ~50x more, so the iterative methods run fewer iterations/masks
-# here; the overhead ratio is per pass and does not depend on the count.
-"$bench" --model "$work/resnet18.pt" --images resources/samples/cues/00000.png resources/samples/cues/00001.png \
-  --title "resnet18 (random weights), 224x224, 2 images, reduced iteration counts" --markdown "$out" --methods \
-  igos@28:iterations=3,igos@224:iterations=3,igospp@28:iterations=2,rise@7:masks=400,gradcam,ig:steps=40,occlusion@7
+# ResNet-18 at 224, default settings throughout (I-GOS/iGOS++ 15 iterations, RISE 2000 masks,
+# occlusion at 14); cheap methods first, so the slow rows start warm.
+"$bench" --model "$work/resnet18.pt" --images "${resnet[@]}" --repeats "$repeats" \
+  --title "resnet18 (random weights), 224x224, $resnet_count image(s), default settings" --markdown "$out" \
+  --methods gradcam,ig,occlusion,igos,igospp:repeats=$igospp_resnet_repeats,rise
