@@ -1,7 +1,9 @@
 // Heatmap canvas repaint cost, Qt offscreen: what a slider drag (opacity, threshold) or a new
 // map costs per frame on a shown widget of N x N logical pixels showing an N x N picture.
 // Every iteration repaints synchronously through the widget's backing store (QWidget::repaint);
-// a paint event counter makes sure each one really ran paintEvent.
+// a paint event counter makes sure each one really ran paintEvent. A benchmark whose check
+// fails is reported as an error and the program exits with 1 (libbenchmark itself exits 0
+// after SkipWithError), so the smoke test fails when painting does.
 //
 //   build/bin/sightglass-bench-canvas [--benchmark_filter=Opacity]
 
@@ -16,12 +18,17 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <memory>
 
 namespace {
 
 using sg::ui::HeatmapCanvas;
+
+// Set by any failed check; main() turns it into the exit status.
+std::atomic<bool> anyCheckFailed{false};
 
 // Counts the paint events a widget receives.
 class PaintCounter : public QObject {
@@ -72,18 +79,20 @@ struct Fixture {
         counter.count = 0;
     }
 
-    // False (and the benchmark is marked failed) when paintEvent did not run once per frame.
+    // False (and the benchmark is marked failed, the exit status 1) when paintEvent did not run
+    // once per frame.
     bool check(benchmark::State &state, int frames) const
     {
-        if (canvas->size() != QSize(state.range(0), state.range(0))) {
-            state.SkipWithError("the window system changed the canvas size");
-            return false;
-        }
-        if (counter.count != frames) {
-            state.SkipWithError("repaint() did not run paintEvent once per iteration");
-            return false;
-        }
-        return true;
+        const char *problem = nullptr;
+        if (canvas->size() != QSize(state.range(0), state.range(0)))
+            problem = "the window system changed the canvas size";
+        else if (counter.count != frames)
+            problem = "repaint() did not run paintEvent once per iteration";
+        if (!problem)
+            return true;
+        state.SkipWithError(problem);
+        anyCheckFailed = true;
+        return false;
     }
 
     PaintCounter counter;
@@ -161,7 +170,15 @@ int main(int argc, char **argv)
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv))
         return 1;
-    benchmark::RunSpecifiedBenchmarks();
+    const size_t ran = benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
+    if (ran == 0) {
+        std::fprintf(stderr, "sightglass-bench-canvas: no benchmark matched the filter\n");
+        return 1;
+    }
+    if (anyCheckFailed) {
+        std::fprintf(stderr, "sightglass-bench-canvas: a benchmark failed its check (see above)\n");
+        return 1;
+    }
     return 0;
 }
