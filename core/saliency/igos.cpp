@@ -44,12 +44,14 @@ public:
     {
         const int s = prepared.resolution;
         const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(device_);
-        for (int i = 0; i < objective_.maskCount(); ++i)
+        for (int i = 0; i < objective_.maskCount(); ++i) {
             masks_.push_back(torch::ones({1, 1, s, s}, options));
+            pushedBelowZero_.push_back(torch::zeros({1, 1, s, s}, options));
+        }
     }
 
-    // Runs every iteration; returns the final combined mask [1, 1, s, s].
-    at::Tensor run()
+    // Runs every iteration.
+    IgosOutcome run()
     {
         double step = settings_.alpha;
         for (int iteration = 0; iteration < settings_.iterations; ++iteration) {
@@ -65,13 +67,17 @@ public:
             } else {
                 step = lineSearch(gradients, squaredNorm, current.terms.total, step, false, noise);
             }
-            for (size_t i = 0; i < masks_.size(); ++i)
-                masks_[i] = (masks_[i] - step * gradients[i]).clamp(0.0, 1.0);
+            for (size_t i = 0; i < masks_.size(); ++i) {
+                const at::Tensor unclamped = masks_[i] - step * gradients[i];
+                pushedBelowZero_[i] += (-unclamped).clamp_min(0.0);
+                masks_[i] = unclamped.clamp(0.0, 1.0);
+            }
             if (onIteration_)
                 onIteration_({iteration + 1, current.terms.total, step, &masks_});
             report(iteration + 1);
         }
-        return IgosObjective::combined(masks_);
+        const at::Tensor mask = IgosObjective::combined(masks_);
+        return {mask, ranking(mask)};
     }
 
 private:
@@ -106,12 +112,28 @@ private:
         }
     }
 
+    // See IgosOutcome::ranking. A cell of M = Md * Mi is at 0 when either factor is, so the
+    // pushes of both masks add up.
+    at::Tensor ranking(const at::Tensor &mask) const
+    {
+        if (!settings_.breakTies)
+            return mask;
+        at::Tensor depth = pushedBelowZero_[0];
+        for (size_t i = 1; i < pushedBelowZero_.size(); ++i)
+            depth = depth + pushedBelowZero_[i];
+        depth = torch::where(mask > 0.0, torch::zeros_like(depth), depth);
+        const double deepest = depth.max().item<double>();
+        if (!(deepest > 0.0))
+            return mask;
+        return torch::where(mask > 0.0, mask, -kTieDepth * depth / deepest);
+    }
+
     void report(int iteration) const
     {
         if (!progress_)
             return;
         const at::Tensor saliency =
-            1.0 - upsample(IgosObjective::combined(masks_), prepared_.height, prepared_.width)[0][0];
+            1.0 - upsample(ranking(IgosObjective::combined(masks_)), prepared_.height, prepared_.width)[0][0];
         const cv::Mat map = toMat32F(normaliseRange(saliency));
         progress_({iteration, settings_.iterations, &map});
     }
@@ -126,6 +148,7 @@ private:
     const IgosIterationFn &onIteration_;
     c10::Device device_;
     std::vector<at::Tensor> masks_;
+    std::vector<at::Tensor> pushedBelowZero_; // per mask: sum over iterations of max(0, -unclamped)
 };
 
 // Defaults per resolution (core/saliency/README.md). The reference has one set (size 28: L1 1,
@@ -169,6 +192,9 @@ public:
             {"reference", "1 = the IGOS_pp line search exactly (about 3x the model passes); 0 = reuse the "
                           "gradient pass's loss and noise, warm-start the step",
              0, 0, 1, true},
+            {"ties", "1 = order the cells clamped at 0 (a plateau of equal saliency) by how far the updates "
+                     "pushed them below 0; 0 = the reference's plain 1 - mask",
+             1, 0, 1, true},
         };
     }
 
@@ -177,10 +203,10 @@ public:
     {
         const RunMeter meter(request.classifier);
         const PreparedRequest prepared = prepare(*this, request);
-        const at::Tensor mask = optimiseIgos(prepared, igosSettings(prepared.params, plusPlus_), request.maxBatch,
-                                             request.seed, progress, cancel);
-        const at::Tensor saliency = 1.0 - upsample(mask, prepared.height, prepared.width);
-        Heatmap heatmap = makeHeatmap(*this, prepared, mask, saliency);
+        const IgosOutcome outcome = optimiseIgos(prepared, igosSettings(prepared.params, plusPlus_),
+                                                 request.maxBatch, request.seed, progress, cancel);
+        const at::Tensor saliency = 1.0 - upsample(outcome.ranking, prepared.height, prepared.width);
+        Heatmap heatmap = makeHeatmap(*this, prepared, outcome.mask, saliency);
         meter.fill(heatmap);
         return heatmap;
     }
@@ -191,7 +217,7 @@ private:
 
 } // namespace
 
-at::Tensor optimiseIgos(const PreparedRequest &prepared, const IgosSettings &settings, int maxBatch,
+IgosOutcome optimiseIgos(const PreparedRequest &prepared, const IgosSettings &settings, int maxBatch,
                         std::uint64_t seed, const ProgressFn &progress, const CancelFlag &cancel,
                         const IgosIterationFn &onIteration)
 {

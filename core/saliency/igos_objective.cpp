@@ -41,6 +41,7 @@ IgosSettings igosSettings(const ParamValues &params, bool plusPlus)
     settings.alpha = params.at("alpha");
     settings.noise = params.at("noise");
     settings.reference = params.at("reference") != 0.0;
+    settings.breakTies = params.at("ties") != 0.0;
     settings.plusPlus = plusPlus;
     return settings;
 }

@@ -20,6 +20,9 @@ struct IgosSettings {
     double noise = 0.2; // std of the path images' Gaussian noise, normalised units
     bool reference = false;
     bool plusPlus = false;
+    // Orders the cells the clamp left at exactly 0 (a plateau of equal saliency) by how far the
+    // updates pushed them below 0, summed over iterations; false = the reference's 1 - M.
+    bool breakTies = true;
 };
 
 // The settings of an I-GOS (plusPlus false) or iGOS++ run from parameters resolved against the
@@ -101,12 +104,25 @@ struct IgosIteration {
 };
 using IgosIterationFn = std::function<void(const IgosIteration &)>;
 
-// Runs the I-GOS / iGOS++ optimisation of `prepared` from all-ones masks and returns the final
-// combined mask [1, 1, s, s] on the model's device (the caller owns it). Noise comes from a
+// What an optimisation returns, [1, 1, s, s] tensors on the model's device (the caller owns them).
+struct IgosOutcome {
+    at::Tensor mask; // the final combined mask M (or Md * Mi) in [0, 1], low = salient
+    // The mask the saliency map is made of (saliency = 1 - U(ranking)): equal to `mask` where it
+    // is above 0; with breakTies, cells at exactly 0 get -kTieDepth * (their push below 0 over
+    // the run / the largest such push), so a plateau of saturated cells has one deepest point
+    // while every other cell keeps its order.
+    at::Tensor ranking;
+};
+
+// How far below 0 the deepest saturated cell goes in IgosOutcome::ranking: it widens the map's
+// range by 2 %, so the display barely changes.
+constexpr double kTieDepth = 0.02;
+
+// Runs the I-GOS / iGOS++ optimisation of `prepared` from all-ones masks. Noise comes from a
 // generator seeded with `seed`. `progress` gets the saliency after each iteration and
 // `onIteration` (optional, for tests) the iteration's record, both on the calling thread.
 // Throws Cancelled when `cancel` is set, and what the classifier throws.
-at::Tensor optimiseIgos(const PreparedRequest &prepared, const IgosSettings &settings, int maxBatch,
+IgosOutcome optimiseIgos(const PreparedRequest &prepared, const IgosSettings &settings, int maxBatch,
     std::uint64_t seed, const ProgressFn &progress, const CancelFlag &cancel,
     const IgosIterationFn &onIteration = {});
 

@@ -10,6 +10,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace sg {
 namespace {
 
@@ -119,6 +121,64 @@ TEST_F(Igos, CancelStopsWithinOneIteration)
     EXPECT_EQ(reports, 1);
     // One iteration is at most 20 gradient images and 14 line-search trials of 20.
     EXPECT_LE(classifier_->forwardCount() - before, 1 + 20 + 14 * 20);
+}
+
+// Issue 8: saturated masks leave plateaus of equal saliency (hundreds of pixels for iGOS++), and
+// the pointing game's first maximum then falls anywhere on them. `ties` = 1 orders the cells
+// clamped at 0 by how far the updates pushed them below 0; it must leave the mask itself and the
+// order of every other cell alone. On Fashion-MNIST at 28 (the model input) the upsampling is
+// the identity, so the map is 1 - ranking pixel for pixel.
+TEST(IgosTies, SaturatedCellsAreOrderedAndTheRestKeepTheirOrder)
+{
+    const auto fashion = Classifier::load(test::sourcePath("models/demo/fashion.pt"), "cpu");
+    SaliencyRequest request;
+    request.classifier = fashion.get();
+    request.image = readImage(test::sourcePath("resources/samples/fashion/0000_ankle-boot.png"));
+    request.resolution = 28;
+    request.seed = 3;
+    const CancelFlag cancel{false};
+    for (const std::string method : {"igos", "igospp"}) {
+        request.params = {{"iterations", 8}, {"ties", 0}};
+        const Heatmap plain = MethodRegistry::builtin().get(method).run(request, {}, cancel);
+        request.params = {{"iterations", 8}, {"ties", 1}};
+        const Heatmap ordered = MethodRegistry::builtin().get(method).run(request, {}, cancel);
+        ASSERT_EQ(cv::norm(plain.mask, ordered.mask, cv::NORM_INF), 0.0) << method << ": same optimisation";
+
+        const cv::Mat zero = plain.mask == 0.0f;
+        const int saturated = cv::countNonZero(zero);
+        if (method == "igos" && saturated == 0) {
+            // I-GOS rarely saturates here: with nothing at 0 there is nothing to order.
+            EXPECT_EQ(cv::norm(plain.saliency, ordered.saliency, cv::NORM_INF), 0.0);
+            continue;
+        }
+        ASSERT_GT(saturated, 1) << method << ": the check needs a plateau";
+        EXPECT_EQ(cv::countNonZero(plain.saliency == 1.0f), saturated) << method;
+        EXPECT_EQ(cv::countNonZero(ordered.saliency == 1.0f), 1) << method << ": one maximum";
+
+        // Cells above 0: the ordered map is an increasing affine function of the plain one.
+        std::vector<std::pair<float, float>> free;
+        float lowestSaturated = 2.0f;
+        float highestFree = -1.0f;
+        for (int y = 0; y < 28; ++y)
+            for (int x = 0; x < 28; ++x) {
+                const float p = plain.saliency.at<float>(y, x);
+                const float o = ordered.saliency.at<float>(y, x);
+                if (zero.at<uchar>(y, x)) {
+                    lowestSaturated = std::min(lowestSaturated, o);
+                } else {
+                    free.push_back({p, o});
+                    highestFree = std::max(highestFree, o);
+                }
+            }
+        ASSERT_GE(free.size(), 2u);
+        const auto [low, high] = std::minmax_element(free.begin(), free.end());
+        ASSERT_GT(high->first, low->first);
+        const double slope = (high->second - low->second) / (high->first - low->first);
+        EXPECT_GT(slope, 0.0) << method;
+        for (const auto &[p, o] : free)
+            EXPECT_NEAR(o, low->second + slope * (p - low->first), 1e-5) << method;
+        EXPECT_GT(lowestSaturated, highestFree) << method << ": saturated cells stay above every other";
+    }
 }
 
 } // namespace
