@@ -17,6 +17,11 @@
 // The deletion/insertion evaluation (standard settings, on the first method's maps) is timed
 // the same way, on and off.
 //
+// Quality mode (--quality-json FILE --seeds 1,2,3): no timing; every method on every image with
+// every seed, each map scored in both deletion/insertion variants (igos: the standard settings;
+// rise: pixels, zero fill, trapezoid AUC) and, with --truth, by the pointing game; one JSON
+// object per line (tests/bench/quality.py aggregates them).
+//
 //   sightglass-bench --model M.pt --images A.png B.png ... [--truth truth.json]
 //                    --methods igos@28,igos@28:reference=1,gradcam,rise@7:masks=500,igospp:repeats=2
 //                    [--batch 20] [--repeats 3] [--timed-images N] [--evaluate]
@@ -214,7 +219,9 @@ struct Row {
     bool backwardMismatch = false;
     double deletionAuc = 0.0;
     double insertionAuc = 0.0;
-    int hits = 0;
+    int hits = 0; // pointing game, the usual rule (first maximum)
+    double plateau = 0.0; // sum of the maps' counts of pixels sharing the maximum
+    double energy = 0.0; // sum of the maps' mass shares inside the boxes
     bool hasTruth = false;
 };
 
@@ -251,6 +258,53 @@ double curveDifference(const DeletionInsertionResult &a, const DeletionInsertion
 
 } // namespace
 
+int writeQuality(const Classifier &classifier, const std::vector<std::string> &imagePaths,
+    const std::map<std::string, std::vector<PixelBox>> &truth, const std::vector<MethodRun> &runs,
+    const std::vector<std::uint64_t> &seeds, int batch, const std::string &path)
+{
+    std::ofstream out(path);
+    if (!out)
+        throw std::runtime_error(path + ": cannot write");
+    const DeletionInsertionOptions igos = standardDeletionInsertionOptions(classifier.spec().input, batch);
+    DeletionInsertionOptions rise = igos;
+    rise.variant = "rise";
+    const CancelFlag cancel{false};
+    for (const MethodRun &run : runs) {
+        const SaliencyMethod &method = MethodRegistry::builtin().get(run.id);
+        for (const std::string &imagePath : imagePaths) {
+            const cv::Mat image = readImage(imagePath);
+            const std::string file = std::filesystem::path(imagePath).filename().string();
+            for (const std::uint64_t seed : seeds) {
+                SaliencyRequest request;
+                request.classifier = &classifier;
+                request.image = image;
+                request.resolution = run.resolution;
+                request.params = run.params;
+                request.seed = seed;
+                request.maxBatch = batch;
+                const Heatmap heatmap = method.run(request, {}, cancel);
+                const auto byCells
+                    = evaluateDeletionInsertion(classifier, image, heatmap.saliency, heatmap.target, igos, cancel);
+                const auto byPixels
+                    = evaluateDeletionInsertion(classifier, image, heatmap.saliency, heatmap.target, rise, cancel);
+                nlohmann::json line = {{"method", run.spec}, {"image", file}, {"seed", seed},
+                    {"forward", heatmap.forwardPasses}, {"del_igos", byCells.deletionAuc},
+                    {"ins_igos", byCells.insertionAuc}, {"del_rise", byPixels.deletionAuc},
+                    {"ins_rise", byPixels.insertionAuc}};
+                const auto boxes = truth.find(file);
+                if (boxes != truth.end()) {
+                    const PointingResult pointing = pointingGame(heatmap.saliency, boxes->second);
+                    line["pointing"] = pointing.hit ? 1.0 : 0.0;
+                    line["energy"] = pointing.energy;
+                }
+                out << line.dump() << '\n' << std::flush;
+                std::cerr << run.spec << ' ' << file << " seed " << seed << '\n';
+            }
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     CLI::App app{
@@ -281,6 +335,10 @@ int main(int argc, char **argv)
     app.add_flag("--evaluate", evaluate, "Also deletion/insertion AUC (the standard settings)");
     app.add_option("--markdown", markdownPath, "Append a markdown table to this file");
     app.add_option("--title", title, "Heading of the markdown table");
+    std::string qualityPath;
+    std::vector<std::uint64_t> seeds{1, 2, 3};
+    app.add_option("--quality-json", qualityPath, "Quality mode: write one JSON line per method, image and seed");
+    app.add_option("--seeds", seeds, "Quality mode: seeds")->delimiter(',')->capture_default_str();
     CLI11_PARSE(app, argc, argv);
 
     try {
@@ -304,6 +362,8 @@ int main(int argc, char **argv)
         std::istringstream specs(methodList);
         for (std::string spec; std::getline(specs, spec, ',');)
             runs.push_back(parseSpec(spec));
+        if (!qualityPath.empty())
+            return writeQuality(*classifier, imagePaths, truth, runs, seeds, batch, qualityPath);
         const int imageCount = int(imagePaths.size());
         const int timedCount = timedImages < 0 ? imageCount : std::min(timedImages, imageCount);
 
@@ -411,7 +471,10 @@ int main(int argc, char **argv)
                 const auto boxes = truth.find(std::filesystem::path(path).filename().string());
                 if (boxes != truth.end()) {
                     row.hasTruth = true;
-                    row.hits += pointingGame(heatmap.saliency, boxes->second).hit;
+                    const PointingResult pointing = pointingGame(heatmap.saliency, boxes->second);
+                    row.hits += pointing.hit;
+                    row.plateau += pointing.peakCount;
+                    row.energy += pointing.energy;
                 }
             }
             rows.push_back(row);
@@ -456,8 +519,8 @@ int main(int argc, char **argv)
               << "| method | resolution | images (timed × repetitions) | s/image | forward/image | "
                  "backward/image | replay s/image"
                  " | overhead | copy off s/image | copy speed-up | max Δmap |"
-              << (evaluate ? " deletion AUC | insertion AUC |" : "") << " pointing |\n"
-              << "|---|---|---|---|---|---|---|---|---|---|---|" << (evaluate ? "---|---|" : "") << "---|\n";
+              << (evaluate ? " deletion AUC | insertion AUC |" : "") << " pointing | plateau | energy |\n"
+              << "|---|---|---|---|---|---|---|---|---|---|---|" << (evaluate ? "---|---|" : "") << "---|---|---|\n";
         for (const Row &row : rows) {
             const double n = row.images;
             const double t = row.timed;
@@ -484,8 +547,11 @@ int main(int argc, char **argv)
             if (evaluate)
                 table << ' ' << fixed(row.deletionAuc / n, 4) << " | " << fixed(row.insertionAuc / n, 4)
                       << " |";
-            table << ' ' << (row.hasTruth ? std::to_string(row.hits) + "/" + std::to_string(row.images) : "-")
-                  << " |\n";
+            if (row.hasTruth)
+                table << ' ' << row.hits << "/" << row.images << " | " << fixed(row.plateau / n, 1) << " | "
+                      << fixed(row.energy / n, 3) << " |\n";
+            else
+                table << " - | - | - |\n";
         }
         if (evaluation.images) {
             const double n = evaluation.images;

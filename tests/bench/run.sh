@@ -7,13 +7,15 @@
 # ($BUILD/bin/sightglass-bench, BUILD defaults to build). About 30 minutes on two otherwise idle
 # cores; run nothing else meanwhile. The summary at the end of RESULTS.md is written by hand
 # from the tables.
-#   tests/bench/run.sh [CUES_IMAGE_COUNT]     (default: the first 8 of the 16 samples)
+#   tests/bench/run.sh [CUES_IMAGE_COUNT]     (default: all 16 samples)
+# Then tests/bench/quality.py appends the default-vs-reference table over seeds (about 25 more
+# minutes; SG_BENCH_QUALITY=0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${BUILD:-build}
 bench=$build/bin/sightglass-bench
 out=${OUT:-tests/bench/RESULTS.md}  # OUT=/tmp/x.md for a trial that keeps RESULTS.md
-count=${1:-8}
+count=${1:-16}
 repeats=3           # timed repetitions (method, replay, copy off) per timed image
 cues_timed=1        # cues images timed; the rest run once for passes and quality
 fashion_timed=1
@@ -47,14 +49,16 @@ mapfile -t resnet < <(ls resources/samples/cues/*.png | head -n "$resnet_count")
   echo "\`setOptimisedInference(false)\` (every pass on the module as loaded), copy speed-up = copy"
   echo "off / on, max Δmap = the largest difference between the saliency maps of the two; deletion"
   echo "and insertion AUC with the standard settings (IGOS_pp variant, 28x28 cells, blurred fill);"
-  echo "pointing = the map's maximum on a true cue box. Below each table, the deletion/insertion"
+  echo "pointing = the pointing game by the usual rule (the map's first maximum in row-major order on"
+  echo "a true cue box; a flat map misses); plateau = mean count of pixels sharing the maximum; energy ="
+  echo "mean share of the map's mass inside the cue boxes. Below each table, the deletion/insertion"
   echo "evaluation timed with the copy on and off the same way."
 } > "$out"
 
 "$bench" --model models/demo/cues.pt --images "${cues[@]}" --truth resources/samples/cues/truth.json \
   --evaluate --repeats "$repeats" --timed-images "$cues_timed" \
   --title "cues demo model, 112x112, first $count samples" --markdown "$out" --methods \
-  igos@28,igos@28:reference=1,igospp@28,igospp@28:reference=1,igos@7,igos@14,igos@56,gradcam,ig,rise@7,rise@14,occlusion@7,occlusion@14
+  igos@28,igos@28:reference=1,igospp@28,igospp@28:reference=1,igospp@28:ties=0,igospp@28:reference=1:ties=0,igos@7,igos@14,igos@56,gradcam,ig,rise@7,rise@14,occlusion@7,occlusion@14
 
 "$bench" --model models/demo/fashion.pt --images resources/samples/fashion/*.png --evaluate \
   --repeats "$repeats" --timed-images "$fashion_timed" \
@@ -66,3 +70,7 @@ mapfile -t resnet < <(ls resources/samples/cues/*.png | head -n "$resnet_count")
 "$bench" --model "$work/resnet18.pt" --images "${resnet[@]}" --repeats "$repeats" \
   --title "resnet18 (random weights), 224x224, $resnet_count image(s), default settings" --markdown "$out" \
   --methods gradcam,ig,occlusion,igos,igospp:repeats=$igospp_resnet_repeats,rise
+
+if [[ "${SG_BENCH_QUALITY:-1}" != 0 ]]; then
+  /usr/bin/python3 tests/bench/quality.py --markdown "$out"
+fi
