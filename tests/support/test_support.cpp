@@ -46,6 +46,24 @@ std::vector<CueSample> cueSamples()
     return samples;
 }
 
+const Classifier &cellsumModel()
+{
+    static const auto classifier = Classifier::load(sourcePath("tests/data/models/cellsum.pt"), "cpu");
+    return *classifier;
+}
+
+const CellsumWeights &cellsumWeights()
+{
+    static const CellsumWeights weights = [] {
+        const auto json = readJson(sourcePath("tests/data/models/cellsum_weights.json"));
+        CellsumWeights w;
+        w.v = json.at("v").get<std::vector<double>>();
+        w.b = json.at("b").get<double>();
+        return w;
+    }();
+    return weights;
+}
+
 TempDir::TempDir()
 {
     std::random_device random;

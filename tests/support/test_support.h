@@ -1,6 +1,8 @@
 #pragma once
 // Shared helpers for Sightglass tests: repository paths, temporary folders, running the CLI.
 
+#include "model/classifier.h"
+
 #include <nlohmann/json.hpp>
 
 #include <array>
@@ -41,6 +43,16 @@ struct CueSample {
     std::vector<std::array<int, 4>> cues;
 };
 std::vector<CueSample> cueSamples();
+
+// The toy model tests/data/models/cellsum.pt (tests/data/make_metric_fixtures.py), loaded once
+// on the CPU, and its weights from cellsum_weights.json: its logits are [0, d], d = b + sum over
+// the 7x7 cells of v[cell] * (the cell's mean normalised input). Test thread only.
+const Classifier &cellsumModel();
+struct CellsumWeights {
+    std::vector<double> v; // 49, row-major cells
+    double b = 0.0;
+};
+const CellsumWeights &cellsumWeights();
 
 // Reads a whole file as bytes.
 std::string readBytes(const std::string &path);

@@ -32,25 +32,14 @@ constexpr int kPresent = 1;
 
 const Classifier &toyModel()
 {
-    static const auto classifier = Classifier::load(test::sourcePath("tests/data/models/cellsum.pt"), "cpu");
-    return *classifier;
+    return test::cellsumModel();
 }
 
-struct ToyWeights {
-    std::vector<double> v; // 49, row-major cells
-    double b = 0.0;
-};
+using ToyWeights = test::CellsumWeights;
 
 const ToyWeights &toyWeights()
 {
-    static const ToyWeights weights = [] {
-        const auto json = test::readJson(test::sourcePath("tests/data/models/cellsum_weights.json"));
-        ToyWeights w;
-        w.v = json.at("v").get<std::vector<double>>();
-        w.b = json.at("b").get<double>();
-        return w;
-    }();
-    return weights;
+    return test::cellsumWeights();
 }
 
 int cellOf(int y, int x)

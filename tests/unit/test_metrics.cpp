@@ -41,25 +41,14 @@ using Planes = std::vector<cv::Mat>; // kChannels CV_64FC1 matrices of kSide x k
 
 const Classifier &toyModel()
 {
-    static const auto classifier = Classifier::load(test::sourcePath("tests/data/models/cellsum.pt"), "cpu");
-    return *classifier;
+    return test::cellsumModel();
 }
 
-struct ToyWeights {
-    std::vector<double> v;
-    double b = 0.0;
-};
+using ToyWeights = test::CellsumWeights;
 
 const ToyWeights &toyWeights()
 {
-    static const ToyWeights weights = [] {
-        const auto json = test::readJson(test::sourcePath("tests/data/models/cellsum_weights.json"));
-        ToyWeights w;
-        w.v = json.at("v").get<std::vector<double>>();
-        w.b = json.at("b").get<double>();
-        return w;
-    }();
-    return weights;
+    return test::cellsumWeights();
 }
 
 // A deterministic test image, 28x28 RGB 8-bit (at the model's size: no resampling): a level per
