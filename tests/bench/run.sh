@@ -18,7 +18,8 @@ out=${OUT:-tests/bench/RESULTS.md}  # OUT=/tmp/x.md for a trial that keeps RESUL
 count=${1:-16}
 repeats=3           # timed repetitions (method, replay, copy off) per timed image
 cues_timed=1        # cues images timed; the rest run once for passes and quality
-fashion_timed=1
+fashion_timed=3     # fashion passes take ~0.3 ms: more images and repetitions against noise
+fashion_repeats=7
 resnet_count=1
 igospp_resnet_repeats=2  # one iGOS++ run on ResNet-18 takes about 100 s
 work=$(mktemp -d)
@@ -37,7 +38,7 @@ mapfile -t resnet < <(ls resources/samples/cues/*.png | head -n "$resnet_count")
   echo
   echo "Run: cues $count images ($cues_timed timed), fashion 12 images ($fashion_timed timed), ResNet-18"
   echo "$resnet_count image(s) (all timed); every timed figure is the median of $repeats repetitions ($igospp_resnet_repeats for"
-  echo "iGOS++ on ResNet-18), one repetition being the method, then the replay of its passes, then the"
+  echo "iGOS++ on ResNet-18, $fashion_repeats on fashion), one repetition being the method, then the replay of its passes, then the"
   echo "method with the optimised copy off. Batch 20, all cores."
   echo
   echo "Columns: seconds per image of the method (timed images only); model passes per image (images"
@@ -61,7 +62,7 @@ mapfile -t resnet < <(ls resources/samples/cues/*.png | head -n "$resnet_count")
   igos@28,igos@28:reference=1,igospp@28,igospp@28:reference=1,igospp@28:ties=0,igospp@28:reference=1:ties=0,igos@7,igos@14,igos@56,gradcam,ig,rise@7,rise@14,occlusion@7,occlusion@14
 
 "$bench" --model models/demo/fashion.pt --images resources/samples/fashion/*.png --evaluate \
-  --repeats "$repeats" --timed-images "$fashion_timed" \
+  --repeats "$fashion_repeats" --timed-images "$fashion_timed" \
   --title "fashion demo model, 28x28 gray, 12 samples" --markdown "$out" --methods \
   igos@7,igos@14,igos@28,igospp@14,gradcam,ig,rise@7,occlusion@7,occlusion@14
 
