@@ -346,18 +346,9 @@ int main(int argc, char **argv)
         const auto classifier = Classifier::load(modelPath, "cpu");
         const bool compare = classifier->hasOptimisedCopy();
         std::cerr << "optimised copy: " << classifier->optimisedCopyNote() << '\n';
-        std::map<std::string, std::vector<PixelBox>> truth;
-        if (!truthPath.empty()) {
-            std::ifstream in(truthPath);
-            const nlohmann::json document = nlohmann::json::parse(in);
-            for (const auto &image : document.at("images")) {
-                auto &boxes = truth[image.at("file").get<std::string>()];
-                for (const auto &cue : image.at("cues")) {
-                    const auto b = cue.at("box").get<std::vector<int>>();
-                    boxes.push_back({b[0], b[1], b[2], b[3]});
-                }
-            }
-        }
+        // The core reader names the file and the problem for a bad truth.json.
+        const std::map<std::string, std::vector<PixelBox>> truth
+            = truthPath.empty() ? std::map<std::string, std::vector<PixelBox>>{} : readGroundTruth(truthPath).boxes;
         std::vector<MethodRun> runs;
         std::istringstream specs(methodList);
         for (std::string spec; std::getline(specs, spec, ',');)
