@@ -4,8 +4,8 @@ namespace sg::cli {
 
 std::vector<Command> registerCommands(CLI::App &app, const GlobalOptions &global)
 {
-    return {addPredictCommand(app, global),
-            addExplainCommand(app, global), addEvaluateCommand(app, global), addMethodsCommand(app, global)};
+    return {addPredictCommand(app, global), addExplainCommand(app, global), addEvaluateCommand(app, global),
+        addMethodsCommand(app, global)};
 }
 
 } // namespace sg::cli

@@ -8,9 +8,9 @@
 // (first maximum, plateau size, energy share), and prints the result as JSON.
 
 #include "cli_commands.h"
-#include "jobs/explanation_json.h"
 #include "cli_output.h"
 #include "cli_target.h"
+#include "jobs/explanation_json.h"
 
 #include "common/error.h"
 #include "image/image_io.h"
@@ -96,7 +96,7 @@ int runEvaluate(const EvaluateOptions &options, const GlobalOptions &global)
             throw Error(options.truth, "has no entry for the image " + name);
         const cv::Size frame = truth.frame.area() > 0 ? truth.frame : image.size();
         pointing = pointingJson(pointingGame(saliency, boxes->second, options.tolerance, frame),
-                                boxes->second.size(), options.tolerance);
+            boxes->second.size(), options.tolerance);
     }
     std::unique_ptr<ResultFiles> files;
     if (!options.out.empty())

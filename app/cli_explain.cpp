@@ -7,11 +7,11 @@
 
 #include "common/error.h"
 #include "image/colormap.h"
-#include "jobs/explanation.h"
-#include "jobs/explanation_json.h"
 #include "image/image_io.h"
 #include "image/npy.h"
 #include "image/preprocess.h"
+#include "jobs/explanation.h"
+#include "jobs/explanation_json.h"
 #include "model/classifier.h"
 #include "saliency/method.h"
 
@@ -110,13 +110,13 @@ int runExplain(const ExplainOptions &options, const GlobalOptions &global)
     if (showProgress)
         std::cerr << '\n';
     const Heatmap &heatmap = explanation.heatmap;
-    const nlohmann::json result =
-        explanationJson(explanation, {options.model, options.image, classifier->deviceName(), options.seed});
+    const nlohmann::json result = explanationJson(
+        explanation, {options.model, options.image, classifier->deviceName(), options.seed});
 
     writeNpy(files.temporaryPath("saliency.npy"), heatmap.saliency);
     writeNpy(files.temporaryPath("mask.npy"), heatmap.mask);
     writeTextFile(files.temporaryPath("overlay.png"),
-              pngBytes(overlayHeatmap(toDisplayRgb8(image), heatmap.saliency, options.opacity, colormap)));
+        pngBytes(overlayHeatmap(toDisplayRgb8(image), heatmap.saliency, options.opacity, colormap)));
     writeTextFile(files.temporaryPath("result.json"), result.dump(2) + "\n");
     files.commit();
     std::cout << heatmap.method << " (resolution " << heatmap.resolution << ") of \"" << heatmap.label
@@ -131,18 +131,21 @@ Command addExplainCommand(CLI::App &app, const GlobalOptions &global)
 {
     auto options = std::make_shared<ExplainOptions>();
     CLI::App *command = app.add_subcommand("explain", "Compute a saliency map (see `methods`)");
-    command->add_option("--model,-m", options->model, "TorchScript model (.pt with .json sidecar)")->required();
+    command->add_option("--model,-m", options->model, "TorchScript model (.pt with .json sidecar)")
+        ->required();
     command->add_option("--image,-i", options->image, "Image file")->required();
     command->add_option("--method", options->method, "Method id (see `sightglass-cli methods`)")->required();
     command->add_option("--resolution,-r", options->resolution,
-                        "Mask / cell resolution (methods with a choosable one; default: the method's)");
-    command->add_option("--target,-t", options->target, "top1, a class index or a label")->capture_default_str();
+        "Mask / cell resolution (methods with a choosable one; default: the method's)");
+    command->add_option("--target,-t", options->target, "top1, a class index or a label")
+        ->capture_default_str();
     command->add_option("--seed", options->seed, "Seed for every random draw")->capture_default_str();
     command->add_option("--param,-p", options->params, "Method parameter NAME=VALUE (repeatable)");
     command->add_option("--max-batch", options->maxBatch, "Most images per model pass")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
-    command->add_flag("--evaluate", options->evaluate, "Also score the map: deletion and insertion curves and AUC");
+    command->add_flag(
+        "--evaluate", options->evaluate, "Also score the map: deletion and insertion curves and AUC");
     command->add_option("--colormap", options->colormap, "Overlay colours: jet, viridis, inferno, gray")
         ->capture_default_str();
     command->add_option("--opacity", options->opacity, "Overlay opacity")

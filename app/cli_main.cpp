@@ -13,8 +13,8 @@
 int main(int argc, char **argv)
 {
     CLI::App app{"Sightglass: explain image classifiers from the command line", "sightglass-cli"};
-    app.set_version_flag("--version", std::string("sightglass-cli ") + sg::kVersion,
-                         "Print the version and exit");
+    app.set_version_flag(
+        "--version", std::string("sightglass-cli ") + sg::kVersion, "Print the version and exit");
     app.require_subcommand(1);
 
     sg::cli::GlobalOptions global;

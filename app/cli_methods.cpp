@@ -17,21 +17,16 @@ nlohmann::json parametersJson(const SaliencyMethod &method, int resolution)
 {
     nlohmann::json parameters = nlohmann::json::array();
     for (const ParamSpec &spec : method.parameters(resolution))
-        parameters.push_back({{"name", spec.name},
-                              {"description", spec.description},
-                              {"default", spec.defaultValue},
-                              {"minimum", spec.minimum},
-                              {"maximum", spec.maximum},
-                              {"integer", spec.integer}});
+        parameters.push_back(
+            {{"name", spec.name}, {"description", spec.description}, {"default", spec.defaultValue},
+                {"minimum", spec.minimum}, {"maximum", spec.maximum}, {"integer", spec.integer}});
     return parameters;
 }
 
 nlohmann::json describe(const SaliencyMethod &method)
 {
-    nlohmann::json result = {{"id", method.id()},
-                             {"title", method.title()},
-                             {"description", method.description()},
-                             {"needs_split", method.needsSplit()}};
+    nlohmann::json result = {{"id", method.id()}, {"title", method.title()},
+        {"description", method.description()}, {"needs_split", method.needsSplit()}};
     if (method.resolutions().empty()) {
         result["resolutions"] = nlohmann::json::array();
         result["parameters"] = parametersJson(method, kDefaultResolution);
@@ -39,7 +34,8 @@ nlohmann::json describe(const SaliencyMethod &method)
     }
     nlohmann::json resolutions = nlohmann::json::array();
     for (int resolution : method.resolutions())
-        resolutions.push_back({{"resolution", resolution}, {"parameters", parametersJson(method, resolution)}});
+        resolutions.push_back(
+            {{"resolution", resolution}, {"parameters", parametersJson(method, resolution)}});
     result["resolutions"] = resolutions;
     result["default_resolution"] = method.defaultResolution();
     return result;

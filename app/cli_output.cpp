@@ -12,7 +12,10 @@ namespace fs = std::filesystem;
 
 namespace {
 CancelFlag interrupted{false};
-extern "C" void onInterrupt(int) { interrupted = true; }
+extern "C" void onInterrupt(int)
+{
+    interrupted = true;
+}
 } // namespace
 
 const CancelFlag &interruptFlag()
@@ -46,7 +49,7 @@ ResultFiles::ResultFiles(std::string directory, std::vector<std::string> names, 
         for (const std::string &name : names_)
             if (fs::exists(fs::path(directory_) / name, ec))
                 throw Error((fs::path(directory_) / name).string(),
-                            "already exists; pass --force to overwrite, or choose another --out");
+                    "already exists; pass --force to overwrite, or choose another --out");
 }
 
 ResultFiles::~ResultFiles()
@@ -55,7 +58,7 @@ ResultFiles::~ResultFiles()
     for (const std::string &name : names_)
         fs::remove(temporaryPath(name), ec);
     if (createdDirectory_ && !committed_)
-        fs::remove(directory_, ec);  // only succeeds when empty
+        fs::remove(directory_, ec); // only succeeds when empty
 }
 
 std::string ResultFiles::temporaryPath(const std::string &name) const

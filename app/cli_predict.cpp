@@ -39,8 +39,8 @@ void printText(const std::string &file, const Prediction &prediction)
 {
     std::cout << file << '\n';
     for (const ClassScore &score : prediction.top)
-        std::cout << "  " << std::fixed << std::setprecision(4) << score.probability << "  "
-                  << score.label << " (" << score.index << ")\n";
+        std::cout << "  " << std::fixed << std::setprecision(4) << score.probability << "  " << score.label
+                  << " (" << score.index << ")\n";
 }
 
 int runPredict(const PredictOptions &options, const GlobalOptions &global)
@@ -88,8 +88,8 @@ Command addPredictCommand(CLI::App &app, const GlobalOptions &global)
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     command->add_flag("--json", options->json,
-                      "Print a JSON array: per image file, top (index, label, probability) and "
-                      "logits; an image that cannot be read gets file and error");
+        "Print a JSON array: per image file, top (index, label, probability) and "
+        "logits; an image that cannot be read gets file and error");
     return {command, [options, &global] { return runPredict(*options, global); }};
 }
 

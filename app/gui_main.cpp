@@ -16,9 +16,9 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFileInfo>
-#include <QTabWidget>
 #include <QPixmap>
 #include <QRegularExpression>
+#include <QTabWidget>
 #include <QTimer>
 
 #include <cstdio>
@@ -123,8 +123,8 @@ void runTour(sg::ui::MainWindow &window, const QString &dir)
                         &window, &sg::ui::MainWindow::comparisonFinished, &window,
                         [&window, dir] {
                             QTimer::singleShot(400, &window, [&window, dir] {
-                                const bool saved =
-                                    saveShot(window, QDir(dir).filePath(QStringLiteral("compare-grid.png")));
+                                const bool saved = saveShot(
+                                    window, QDir(dir).filePath(QStringLiteral("compare-grid.png")));
                                 QCoreApplication::exit(saved ? 0 : 1);
                             });
                         },
@@ -161,39 +161,34 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Sightglass: a native lab for explaining image classifiers."));
-    const QCommandLineOption helpOption({QStringLiteral("h"), QStringLiteral("help")},
-                                        QStringLiteral("Show this help and exit."));
+    const QCommandLineOption helpOption(
+        {QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help and exit."));
     const QCommandLineOption versionOption({QStringLiteral("v"), QStringLiteral("version")},
-                                           QStringLiteral("Show the version and runtime, and exit."));
-    const QCommandLineOption modelOption(
-        QStringLiteral("model"),
+        QStringLiteral("Show the version and runtime, and exit."));
+    const QCommandLineOption modelOption(QStringLiteral("model"),
         QStringLiteral("TorchScript model to open (.pt with its .json sidecar). Default: the demo model."),
         QStringLiteral("FILE"));
-    const QCommandLineOption imagesOption(
-        QStringLiteral("images"),
+    const QCommandLineOption imagesOption(QStringLiteral("images"),
         QStringLiteral("Folder of images to open (or one image in it). Default: the demo samples."),
         QStringLiteral("DIR"));
-    const QCommandLineOption threadsOption(
-        QStringLiteral("threads"),
+    const QCommandLineOption threadsOption(QStringLiteral("threads"),
         QStringLiteral("Compute threads for the model (0 = all cores)."), QStringLiteral("N"),
         QStringLiteral("0"));
-    const QCommandLineOption deviceOption(
-        QStringLiteral("device"), QStringLiteral("Device for models: auto, cpu, cuda or cuda:N."),
-        QStringLiteral("DEVICE"), QStringLiteral("auto"));
-    const QCommandLineOption screenshotOption(
-        QStringLiteral("screenshot"),
+    const QCommandLineOption deviceOption(QStringLiteral("device"),
+        QStringLiteral("Device for models: auto, cpu, cuda or cuda:N."), QStringLiteral("DEVICE"),
+        QStringLiteral("auto"));
+    const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
         QStringLiteral("Save the window as PNG to FILE once the first prediction is shown, then "
                        "quit (exit 1 if the model or image fails, or after 60 s)."),
         QStringLiteral("FILE"));
-    const QCommandLineOption tourOption(
-        QStringLiteral("tour"),
+    const QCommandLineOption tourOption(QStringLiteral("tour"),
         QStringLiteral("Save screenshots of the main window (main-window.png), the curves while "
                        "scrubbing (curves.png), the jobs panel during a comparison (jobs.png) and "
                        "the compare grid (compare-grid.png) into DIR, then quit. Uses I-GOS at "
                        "28x28 on the first image."),
         QStringLiteral("DIR"));
-    parser.addOptions({helpOption, versionOption, modelOption, imagesOption, threadsOption,
-                       deviceOption, screenshotOption, tourOption});
+    parser.addOptions({helpOption, versionOption, modelOption, imagesOption, threadsOption, deviceOption,
+        screenshotOption, tourOption});
 
     if (!parser.parse(arguments)) {
         printError(parser.errorText());
@@ -201,9 +196,10 @@ int main(int argc, char *argv[])
     }
     if (parser.isSet(helpOption)) {
         // Without an application object the parser cannot know the program's name.
-        printLine(stdout, parser.helpText()
-                              .replace(QStringLiteral("<executable_name>"), QStringLiteral("sightglass"))
-                              .trimmed());
+        printLine(stdout,
+            parser.helpText()
+                .replace(QStringLiteral("<executable_name>"), QStringLiteral("sightglass"))
+                .trimmed());
         return 0;
     }
     if (!parser.positionalArguments().isEmpty()) {
@@ -220,7 +216,7 @@ int main(int argc, char *argv[])
     }
     if (parser.isSet(versionOption)) {
         printLine(stdout, QStringLiteral("sightglass %1").arg(QString::fromUtf8(sg::kVersion)));
-        sg::initRuntime(threads);  // so the description reports the thread count in effect
+        sg::initRuntime(threads); // so the description reports the thread count in effect
         printLine(stdout, QString::fromStdString(sg::runtimeDescription()));
         return 0;
     }
@@ -234,14 +230,14 @@ int main(int argc, char *argv[])
     // Without any display, run the smoke test on the offscreen platform instead of failing.
     QString screenshotPath = parser.value(screenshotOption);
     const bool noDisplay = qEnvironmentVariableIsEmpty("DISPLAY")
-                           && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
-                           && !qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
+        && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") && !qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
     if (noDisplay) {
         qputenv("QT_QPA_PLATFORM", "offscreen");
         if (screenshotPath.isEmpty())
             screenshotPath = headlessScreenshotPath();
-        printLine(stdout, QStringLiteral("sightglass: no display (DISPLAY and WAYLAND_DISPLAY are "
-                                         "unset); running a headless smoke run instead"));
+        printLine(stdout,
+            QStringLiteral("sightglass: no display (DISPLAY and WAYLAND_DISPLAY are "
+                           "unset); running a headless smoke run instead"));
     }
     const QString tourDir = parser.value(tourOption);
     if (!tourDir.isEmpty() && !QDir().mkpath(tourDir)) {
@@ -289,7 +285,7 @@ int main(int argc, char *argv[])
     sg::ui::MainWindow window;
     window.setDevice(device);
     if (screenshotMode) {
-        window.resize(1440, 900);  // same picture whatever geometry the settings remember
+        window.resize(1440, 900); // same picture whatever geometry the settings remember
         window.setAutoExplain(true);
     }
     if (!tourDir.isEmpty()) {
@@ -319,12 +315,12 @@ int main(int argc, char *argv[])
                             return;
                         }
                         const sg::Heatmap &heatmap = result->explanation.heatmap;
-                        printLine(stdout, QStringLiteral("sightglass: %1: %2 (%3), %4 map in %5 s")
-                                              .arg(QFileInfo(result->imagePath).fileName(),
-                                                   QString::fromStdString(heatmap.label),
-                                                   percent(heatmap.probability),
-                                                   QString::fromStdString(heatmap.method))
-                                              .arg(heatmap.seconds, 0, 'f', 2));
+                        printLine(stdout,
+                            QStringLiteral("sightglass: %1: %2 (%3), %4 map in %5 s")
+                                .arg(QFileInfo(result->imagePath).fileName(),
+                                    QString::fromStdString(heatmap.label), percent(heatmap.probability),
+                                    QString::fromStdString(heatmap.method))
+                                .arg(heatmap.seconds, 0, 'f', 2));
                         QCoreApplication::exit(0);
                     });
                 },

@@ -26,7 +26,7 @@ protected:
 private:
     sg::Colormap colormap_ = sg::Colormap::Jet;
     std::optional<double> threshold_;
-    QImage gradient_;  // 256 x 1, rebuilt on colour map change
+    QImage gradient_; // 256 x 1, rebuilt on colour map change
 };
 
 } // namespace sg::ui

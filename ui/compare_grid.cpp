@@ -13,7 +13,6 @@
 
 namespace sg::ui {
 
-
 CompareGrid::CompareGrid(QWidget *parent) : QWidget(parent)
 {
     auto *layout = new QVBoxLayout(this);
@@ -21,7 +20,8 @@ CompareGrid::CompareGrid(QWidget *parent) : QWidget(parent)
     layout->setSpacing(6);
 
     auto *header = new QHBoxLayout;
-    auto *lowLabel = new QLabel(tr("Each map scaled to [0, 1] \u00b7 del / ins: deletion (lower is better) / insertion AUC"), this);
+    auto *lowLabel = new QLabel(
+        tr("Each map scaled to [0, 1] \u00b7 del / ins: deletion (lower is better) / insertion AUC"), this);
     header->addWidget(lowLabel);
     scale_ = new ColorScaleBar(this);
     header->addWidget(scale_, 1);
@@ -76,7 +76,7 @@ void CompareGrid::setCells(const QVector<CompareCell> &cells, const QImage &imag
         canvas->setMessage(tr("Queued"));
         canvas->setMinimumSize(120, 120);
         connect(canvas, &HeatmapCanvas::viewChanged, this,
-                [this, canvas](double zoom, const QPointF &center) { linkViews(canvas, zoom, center); });
+            [this, canvas](double zoom, const QPointF &center) { linkViews(canvas, zoom, center); });
         grid_->addWidget(canvas, i / columns, i % columns);
         canvases_.push_back(canvas);
     }
@@ -86,7 +86,7 @@ void CompareGrid::linkViews(HeatmapCanvas *source, double zoom, const QPointF &c
 {
     if (linking_)
         return;
-    linking_ = true;  // setView on the others emits viewChanged again
+    linking_ = true; // setView on the others emits viewChanged again
     for (HeatmapCanvas *canvas : canvases_)
         if (canvas != source)
             canvas->setView(zoom, center);

@@ -26,9 +26,9 @@ class ColorScaleBar;
 class HeatmapCanvas;
 
 struct CompareCell {
-    QString method;      // registry id
-    int resolution = 0;  // kDefaultResolution for methods without a choice
-    QString title;       // "I-GOS 28×28"
+    QString method; // registry id
+    int resolution = 0; // kDefaultResolution for methods without a choice
+    QString title; // "I-GOS 28×28"
 };
 
 class CompareGrid : public QWidget {

@@ -35,7 +35,7 @@ public:
     // Draws the cursor at `step` of `curve` and emits stepHovered(); what a mouse move does.
     // Out-of-range steps are clamped; no-op without curves.
     void showStep(sg::MetricCurve curve, int step);
-    void hideStep();  // removes the cursor and emits stepLeft()
+    void hideStep(); // removes the cursor and emits stepLeft()
 
     QCustomPlot *plot() const { return plot_; }
 
@@ -69,4 +69,3 @@ private:
 };
 
 } // namespace sg::ui
-

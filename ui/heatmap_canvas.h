@@ -72,7 +72,7 @@ public:
     void setView(double zoom, const QPointF &center);
     double zoom() const { return zoom_; }
     QPointF center() const { return center_; }
-    void resetView();  // zoom 1, centred
+    void resetView(); // zoom 1, centred
 
     // The picture with the map blended as on screen (opacity, colour map, threshold, contour),
     // at the picture's own resolution, regardless of zoom. Null when there is no picture.

@@ -123,12 +123,9 @@ void JobsPanel::resizeEvent(QResizeEvent *event)
 JobsPanel::Place JobsPanel::placeOf(const sg::JobStatus &status)
 {
     switch (status.state) {
-    case sg::JobState::Running:
-        return Place::Running;
-    case sg::JobState::Queued:
-        return Place::Queued;
-    default:
-        return Place::Ended;
+    case sg::JobState::Running: return Place::Running;
+    case sg::JobState::Queued: return Place::Queued;
+    default: return Place::Ended;
     }
 }
 

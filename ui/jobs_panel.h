@@ -35,7 +35,7 @@ public:
     // Adds or updates the row of status.id.
     void updateJob(const sg::JobStatus &status);
     int rowCount() const;
-    int activeCount() const;  // queued or running rows
+    int activeCount() const; // queued or running rows
     // The row's state as last reported, or nullopt-like Queued with id 0 when unknown; for tests.
     sg::JobStatus status(sg::JobId id) const;
     void clearFinished();
@@ -52,12 +52,12 @@ private:
         sg::JobStatus status;
         QTreeWidgetItem *item = nullptr;
         QProgressBar *bar = nullptr;
-        QToolButton *cancel = nullptr;  // only while queued or running
-        QElapsedTimer sinceUpdate;     // to tick elapsed and ETA between reports
+        QToolButton *cancel = nullptr; // only while queued or running
+        QElapsedTimer sinceUpdate; // to tick elapsed and ETA between reports
     };
 
     void resizeEvent(QResizeEvent *event) override;
-    enum class Place { Running, Queued, Ended };  // row groups, top to bottom
+    enum class Place { Running, Queued, Ended }; // row groups, top to bottom
     static Place placeOf(const sg::JobStatus &status);
     static bool isActive(sg::JobState state);
     void insertRow(Row &row);
@@ -76,4 +76,3 @@ private:
 };
 
 } // namespace sg::ui
-

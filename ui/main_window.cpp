@@ -20,15 +20,11 @@
 #include <QApplication>
 #include <QBuffer>
 #include <QCheckBox>
-#include <QComboBox>
-#include <QDoubleSpinBox>
-#include <QProgressBar>
-#include <QSaveFile>
-#include <QSlider>
-#include <QTabWidget>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
+#include <QDoubleSpinBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
@@ -39,8 +35,12 @@
 #include <QMimeData>
 #include <QPainter>
 #include <QPainterPath>
+#include <QProgressBar>
+#include <QSaveFile>
 #include <QSettings>
+#include <QSlider>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QToolBar>
 
 #include <algorithm>
@@ -125,12 +125,8 @@ QIcon glyphIcon(Glyph glyph)
             painter.drawPath(path);
             break;
         }
-        case Glyph::Previous:
-            painter.drawPolyline(QPolygonF({{14.5, 6}, {8.5, 12}, {14.5, 18}}));
-            break;
-        case Glyph::Next:
-            painter.drawPolyline(QPolygonF({{9.5, 6}, {15.5, 12}, {9.5, 18}}));
-            break;
+        case Glyph::Previous: painter.drawPolyline(QPolygonF({{14.5, 6}, {8.5, 12}, {14.5, 18}})); break;
+        case Glyph::Next: painter.drawPolyline(QPolygonF({{9.5, 6}, {15.5, 12}, {9.5, 18}})); break;
         }
         icon.addPixmap(pixmap);
     }
@@ -189,7 +185,7 @@ bool naturalLess(const QString &a, const QString &b)
     }
     if ((a.size() - i) != (b.size() - j))
         return (a.size() - i) < (b.size() - j);
-    return a < b;  // equal ignoring case and zeros: any fixed order
+    return a < b; // equal ignoring case and zeros: any fixed order
 }
 
 QLabel *statusField(QWidget *parent)
@@ -317,33 +313,32 @@ void MainWindow::createActions()
     exportOverlayAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_S));
     connect(exportOverlayAction_, &QAction::triggered, this, [this] {
         chooseExport(tr("Export Overlay"), tr("PNG images (*.png)"), QStringLiteral("overlay.png"),
-                     &MainWindow::exportOverlay);
+            &MainWindow::exportOverlay);
     });
     exportSaliencyAction_ = new QAction(tr("Export Saliency Map (.&npy)\u2026"), this);
     connect(exportSaliencyAction_, &QAction::triggered, this, [this] {
         chooseExport(tr("Export Saliency Map"), tr("NumPy arrays (*.npy)"), QStringLiteral("saliency.npy"),
-                     &MainWindow::exportSaliency);
+            &MainWindow::exportSaliency);
     });
     exportResultAction_ = new QAction(tr("Export &result.json\u2026"), this);
     connect(exportResultAction_, &QAction::triggered, this, [this] {
         chooseExport(tr("Export Result"), tr("JSON (*.json)"), QStringLiteral("result.json"),
-                     &MainWindow::exportResultJson);
+            &MainWindow::exportResultJson);
     });
     exportComparisonAction_ = new QAction(tr("Export &Comparison (PNG)\u2026"), this);
     connect(exportComparisonAction_, &QAction::triggered, this, [this] {
         chooseExport(tr("Export Comparison"), tr("PNG images (*.png)"), QStringLiteral("comparison.png"),
-                     &MainWindow::exportComparison);
+            &MainWindow::exportComparison);
     });
 
     aboutAction_ = new QAction(tr("&About Sightglass"), this);
     aboutAction_->setMenuRole(QAction::AboutRole);
     connect(aboutAction_, &QAction::triggered, this, [this] {
-        QMessageBox::about(
-            this, tr("About Sightglass"),
+        QMessageBox::about(this, tr("About Sightglass"),
             tr("<h3>Sightglass %1</h3><p>A native lab for explaining image classifiers.</p>"
                "<p>%2</p>")
                 .arg(QString::fromUtf8(sg::kVersion),
-                     QString::fromStdString(sg::runtimeDescription()).toHtmlEscaped()));
+                    QString::fromStdString(sg::runtimeDescription()).toHtmlEscaped()));
     });
 }
 
@@ -413,16 +408,15 @@ void MainWindow::createToolBar()
     opacitySlider_->setToolTip(tr("Opacity of the map over the image"));
     viewBar->addWidget(opacitySlider_);
     connect(opacitySlider_, &QSlider::valueChanged, this,
-            [this](int value) { setOverlayOpacity(value / 100.0); });
+        [this](int value) { setOverlayOpacity(value / 100.0); });
     viewBar->addWidget(new QLabel(tr("  Colours "), viewBar));
     colormapCombo_ = new QComboBox(viewBar);
     colormapCombo_->setObjectName(QStringLiteral("colormapCombo"));
     for (const std::string &name : sg::colormapNames())
         colormapCombo_->addItem(QString::fromStdString(name));
     viewBar->addWidget(colormapCombo_);
-    connect(colormapCombo_, &QComboBox::currentTextChanged, this, [this](const QString &name) {
-        setColormap(sg::colormapFromName(name.toStdString()));
-    });
+    connect(colormapCombo_, &QComboBox::currentTextChanged, this,
+        [this](const QString &name) { setColormap(sg::colormapFromName(name.toStdString())); });
     thresholdCheck_ = new QCheckBox(tr("Threshold"), viewBar);
     thresholdCheck_->setToolTip(tr("Hide map values below the threshold"));
     viewBar->addWidget(new QLabel(QStringLiteral("  "), viewBar));
@@ -434,8 +428,8 @@ void MainWindow::createToolBar()
     thresholdSpin_->setValue(0.5);
     viewBar->addWidget(thresholdSpin_);
     const auto applyThreshold = [this] {
-        setThreshold(thresholdCheck_->isChecked() ? std::optional<double>(thresholdSpin_->value())
-                                                  : std::nullopt);
+        setThreshold(
+            thresholdCheck_->isChecked() ? std::optional<double>(thresholdSpin_->value()) : std::nullopt);
     };
     connect(thresholdCheck_, &QCheckBox::toggled, this, applyThreshold);
     connect(thresholdSpin_, &QDoubleSpinBox::valueChanged, this, applyThreshold);
@@ -450,8 +444,8 @@ void MainWindow::createToolBar()
 void MainWindow::createDocks()
 {
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
-    const auto features = QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable
-                          | QDockWidget::DockWidgetFloatable;
+    const auto features
+        = QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetFloatable;
 
     panel_ = new PredictionPanel(this);
     auto *panelDock = new QDockWidget(tr("Prediction"), this);
@@ -545,7 +539,8 @@ void MainWindow::readSettings()
     restoreState(store.value(kKeyState).toByteArray());
     methods_->restoreSettings(store);
     opacitySlider_->setValue(std::clamp(store.value(kKeyOpacity, 50).toInt(), 0, 100));
-    const int colormap = colormapCombo_->findText(store.value(kKeyColormap, QStringLiteral("jet")).toString());
+    const int colormap
+        = colormapCombo_->findText(store.value(kKeyColormap, QStringLiteral("jet")).toString());
     colormapCombo_->setCurrentIndex(std::max(0, colormap));
     thresholdSpin_->setValue(std::clamp(store.value(kKeyThreshold, 0.5).toDouble(), 0.0, 1.0));
     thresholdCheck_->setChecked(store.value(kKeyThresholdOn, false).toBool());
@@ -596,8 +591,8 @@ bool MainWindow::openImageFolder(const QString &folder, const QString &selectFil
         return false;
     }
     QDir dir(info.absoluteFilePath());
-    const QFileInfoList entries =
-        dir.entryInfoList(imageNameFilters(), QDir::Files | QDir::Readable, QDir::NoSort);
+    const QFileInfoList entries
+        = dir.entryInfoList(imageNameFilters(), QDir::Files | QDir::Readable, QDir::NoSort);
     QStringList files;
     files.reserve(entries.size());
     for (const QFileInfo &entry : entries)
@@ -616,16 +611,16 @@ bool MainWindow::openImageFolder(const QString &folder, const QString &selectFil
         canvas_->setMessage(tr("No images in %1").arg(QDir::toNativeSeparators(folder_)));
         clearExplanation(tr("No image."));
         panel_->setPredictionMessage(QString(), tr("No image."), false);
-        statusBar()->showMessage(tr("No images in %1").arg(QDir::toNativeSeparators(folder_)),
-                                 kStatusMessageMs);
+        statusBar()->showMessage(
+            tr("No images in %1").arg(QDir::toNativeSeparators(folder_)), kStatusMessageMs);
         updateNavigation();
         updateStatus();
         updateTitle();
         return false;
     }
     const int selected = selectFile.isEmpty()
-                             ? 0
-                             : std::max(0, int(files_.indexOf(QFileInfo(selectFile).absoluteFilePath())));
+        ? 0
+        : std::max(0, int(files_.indexOf(QFileInfo(selectFile).absoluteFilePath())));
     showImage(selected);
     return true;
 }
@@ -768,9 +763,8 @@ void MainWindow::rebuildRecentMenu()
         return;
     }
     recentMenu_->addSeparator();
-    connect(recentMenu_->addAction(tr("Clear List")), &QAction::triggered, this, [] {
-        settings().remove(kKeyRecentModels);
-    });
+    connect(recentMenu_->addAction(tr("Clear List")), &QAction::triggered, this,
+        [] { settings().remove(kKeyRecentModels); });
 }
 
 void MainWindow::addRecentModel(const QString &path)
@@ -804,7 +798,7 @@ void MainWindow::onModelLoaded(const ModelInfo &info)
     updateTitle();
     Q_EMIT modelReady(info);
     if (current_ >= 0)
-        showImage(current_);  // predict the image on screen with the new model
+        showImage(current_); // predict the image on screen with the new model
 }
 
 void MainWindow::onModelFailed(const QString &path, const QString &message)
@@ -816,7 +810,7 @@ void MainWindow::onModelFailed(const QString &path, const QString &message)
 void MainWindow::onImageReady(const QString &path, const QImage &display)
 {
     if (path != currentPath())
-        return;  // the user has moved on
+        return; // the user has moved on
     displayedPath_ = path;
     canvas_->setMessage(QString());
     canvas_->setImage(display);
@@ -883,8 +877,7 @@ void MainWindow::dropEvent(QDropEvent *event)
         const QString path = url.toLocalFile();
         if (model.isEmpty() && isModelFile(path))
             model = path;
-        else if (images.isEmpty()
-                 && (QFileInfo(path).isDir() || sg::hasImageExtension(path.toStdString())))
+        else if (images.isEmpty() && (QFileInfo(path).isDir() || sg::hasImageExtension(path.toStdString())))
             images = path;
     }
     if (model.isEmpty() && images.isEmpty())
@@ -996,9 +989,9 @@ sg::JobId MainWindow::explainCurrent()
         return 0;
     }
     if (currentJob_ != 0)
-        session_->cancelJob(currentJob_);  // the canvas shows one explanation at a time
-    currentJob_ = session_->explain(path, request,
-                                    requestTitle(request) + QStringLiteral(" \u00b7 ") + QFileInfo(path).fileName());
+        session_->cancelJob(currentJob_); // the canvas shows one explanation at a time
+    currentJob_ = session_->explain(
+        path, request, requestTitle(request) + QStringLiteral(" \u00b7 ") + QFileInfo(path).fileName());
     currentJobAuto_ = false;
     currentJobPath_ = path;
     shown_.reset();
@@ -1044,10 +1037,12 @@ int MainWindow::compareCurrent()
         request.target = panelRequest.target;
         // Every value spelled out, as the panel does, so a cell and the panel share cache entries.
         if (request.method == panelRequest.method && resolution == panelRequest.resolution)
-            request.params = panelRequest.params;  // the user's values for the panel's own cell
+            request.params = panelRequest.params; // the user's values for the panel's own cell
         else
             request.params = sg::resolveParams(method.id(),
-                method.parameters(resolution == sg::kDefaultResolution ? method.defaultResolution() : resolution), {});
+                method.parameters(
+                    resolution == sg::kDefaultResolution ? method.defaultResolution() : resolution),
+                {});
         cells.push_back({QString::fromStdString(method.id()), resolution, requestTitle(request)});
         requests.push_back(request);
     };
@@ -1144,7 +1139,8 @@ void MainWindow::onExplained(sg::JobId id, const ExplanationPtr &result)
     const sg::ExplanationRequest wanted = currentRequest();
     const sg::ExplanationRequest &made = result->request;
     if (result->modelHash == model_.hash && result->imagePath == currentPath() && made.method == wanted.method
-        && made.resolution == wanted.resolution && made.target == wanted.target && made.params == wanted.params)
+        && made.resolution == wanted.resolution && made.target == wanted.target
+        && made.params == wanted.params)
         showExplanation(result);
 }
 
@@ -1178,7 +1174,8 @@ void MainWindow::onJobChanged(const sg::JobStatus &status)
             text += tr(" \u00b7 %1 left").arg(JobsPanel::formatSeconds(status.etaSeconds));
         jobLabel_->setText(text);
         if (status.id == currentJob_ && !shown_)
-            canvas_->setCaption(tr("%1 \u00b7 %2%").arg(QString::fromStdString(status.title)).arg(permille / 10));
+            canvas_->setCaption(
+                tr("%1 \u00b7 %2%").arg(QString::fromStdString(status.title)).arg(permille / 10));
     }
     const bool anyActive = jobs_->activeCount() > 0;
     jobProgress_->setVisible(anyActive);
@@ -1191,8 +1188,8 @@ void MainWindow::onCurveStep(sg::MetricCurve curve, int step)
         return;
     try {
         const cv::Mat stepImage = sg::deletionInsertionStepImage(model_.input, shown_->image,
-            shown_->explanation.heatmap.saliency, sg::standardDeletionInsertionOptions(model_.input),
-            curve, step);
+            shown_->explanation.heatmap.saliency, sg::standardDeletionInsertionOptions(model_.input), curve,
+            step);
         canvas_->setStepImage(toQImage(stepImage));
     } catch (const std::exception &error) {
         showError(QString::fromStdString(error.what()));
@@ -1215,7 +1212,7 @@ void MainWindow::setColormap(sg::Colormap colormap)
 {
     canvas_->setColormap(colormap);
     grid_->setColormap(colormap);
-    const int index = int(colormap);  // the combo lists sg::colormapNames() in enum order
+    const int index = int(colormap); // the combo lists sg::colormapNames() in enum order
     if (colormapCombo_->currentIndex() != index)
         colormapCombo_->setCurrentIndex(index);
 }
@@ -1244,7 +1241,8 @@ bool MainWindow::saveBytes(const QString &path, const QByteArray &bytes, const Q
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
-        showError(tr("%1: cannot write the %2: %3").arg(QDir::toNativeSeparators(path), what, file.errorString()));
+        showError(
+            tr("%1: cannot write the %2: %3").arg(QDir::toNativeSeparators(path), what, file.errorString()));
         return false;
     }
     statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), kStatusMessageMs);
@@ -1292,7 +1290,7 @@ bool MainWindow::exportResultJson(const QString &path)
     }
     const nlohmann::json json = sg::explanationJson(shown_->explanation,
         {model_.path.toStdString(), shown_->imagePath.toStdString(), model_.device.toStdString(),
-         shown_->request.seed});
+            shown_->request.seed});
     return saveBytes(path, QByteArray::fromStdString(json.dump(2) + "\n"), tr("result"));
 }
 
@@ -1306,11 +1304,14 @@ bool MainWindow::exportComparison(const QString &path)
 }
 
 void MainWindow::chooseExport(const QString &title, const QString &filter, const QString &suffix,
-                              bool (MainWindow::*exporter)(const QString &))
+    bool (MainWindow::*exporter)(const QString &))
 {
     QString start = settings().value(kKeyExportDir, QDir::homePath()).toString();
-    const QString base = currentPath().isEmpty() ? QString() : QFileInfo(currentPath()).completeBaseName() + QLatin1Char('-');
-    const QString path = QFileDialog::getSaveFileName(this, title, QDir(start).filePath(base + suffix), filter);
+    const QString base = currentPath().isEmpty()
+        ? QString()
+        : QFileInfo(currentPath()).completeBaseName() + QLatin1Char('-');
+    const QString path
+        = QFileDialog::getSaveFileName(this, title, QDir(start).filePath(base + suffix), filter);
     if (path.isEmpty())
         return;
     settings().setValue(kKeyExportDir, QFileInfo(path).absolutePath());

@@ -95,10 +95,10 @@ public:
     // Export. Each writes atomically (nothing at `path` is touched on failure) and returns
     // false with the reason in the status bar and failed() when there is nothing to export or
     // the file cannot be written.
-    bool exportOverlay(const QString &path);     // the canvas as shown, image resolution (PNG)
-    bool exportSaliency(const QString &path);    // the map, float32 .npy at model input size
-    bool exportResultJson(const QString &path);  // result.json as `sightglass-cli explain`
-    bool exportComparison(const QString &path);  // the compare grid (PNG)
+    bool exportOverlay(const QString &path); // the canvas as shown, image resolution (PNG)
+    bool exportSaliency(const QString &path); // the map, float32 .npy at model input size
+    bool exportResultJson(const QString &path); // result.json as `sightglass-cli explain`
+    bool exportComparison(const QString &path); // the compare grid (PNG)
 
     // View controls (also in the toolbar), applied to the canvas and the compare grid.
     void setOverlayOpacity(double opacity);
@@ -180,7 +180,7 @@ private:
     void checkComparisonFinished();
     bool saveBytes(const QString &path, const QByteArray &bytes, const QString &what);
     void chooseExport(const QString &title, const QString &filter, const QString &suffix,
-                      bool (MainWindow::*exporter)(const QString &));
+        bool (MainWindow::*exporter)(const QString &));
 
     ModelSession *session_ = nullptr;
     HeatmapCanvas *canvas_ = nullptr;
@@ -194,7 +194,7 @@ private:
 
     // The explanation of the current image.
     ExplanationPtr shown_;
-    sg::JobId currentJob_ = 0;    // running or queued job for the canvas (0: none)
+    sg::JobId currentJob_ = 0; // running or queued job for the canvas (0: none)
     bool currentJobAuto_ = false; // started by stepping (cancelled when the user moves on)
     QString currentJobPath_;
     // The comparison: job -> cell, and the image it is for.
@@ -205,7 +205,7 @@ private:
     QStringList files_;
     QString folder_;
     int current_ = -1;
-    QString displayedPath_;  // the path whose pixels the view shows
+    QString displayedPath_; // the path whose pixels the view shows
     bool hasModel_ = false;
     ModelInfo model_;
     // Results of recent images for the current model (cost: KiB of the display image).

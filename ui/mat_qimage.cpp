@@ -10,17 +10,12 @@ QImage toQImage(const cv::Mat &rgb8)
         return {};
     QImage::Format format;
     switch (rgb8.type()) {
-    case CV_8UC3:
-        format = QImage::Format_RGB888;
-        break;
-    case CV_8UC1:
-        format = QImage::Format_Grayscale8;
-        break;
-    default:
-        return {};
+    case CV_8UC3: format = QImage::Format_RGB888; break;
+    case CV_8UC1: format = QImage::Format_Grayscale8; break;
+    default: return {};
     }
     QImage image(rgb8.cols, rgb8.rows, format);
-    if (image.isNull())  // allocation failed
+    if (image.isNull()) // allocation failed
         return {};
     const size_t rowBytes = static_cast<size_t>(rgb8.cols) * rgb8.elemSize();
     for (int y = 0; y < rgb8.rows; ++y)
@@ -32,9 +27,8 @@ cv::Mat toMat(const QImage &image)
 {
     if (image.isNull())
         return {};
-    const QImage rgb = image.format() == QImage::Format_RGB888
-                           ? image
-                           : image.convertToFormat(QImage::Format_RGB888);
+    const QImage rgb
+        = image.format() == QImage::Format_RGB888 ? image : image.convertToFormat(QImage::Format_RGB888);
     cv::Mat mat(rgb.height(), rgb.width(), CV_8UC3);
     const size_t rowBytes = static_cast<size_t>(rgb.width()) * 3;
     for (int y = 0; y < rgb.height(); ++y)

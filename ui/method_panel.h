@@ -42,16 +42,16 @@ public:
     void setTopClass(int index);
 
     QString methodId() const;
-    bool setMethodId(const QString &id);  // false when unknown
+    bool setMethodId(const QString &id); // false when unknown
     // The chosen resolution; kDefaultResolution for methods without a choice (Grad-CAM).
     int resolution() const;
-    bool setResolution(int resolution);   // false when the method does not offer it
+    bool setResolution(int resolution); // false when the method does not offer it
     // Every parameter of the schema at the current resolution, as shown in the editor.
     sg::ParamValues params() const;
-    bool setParam(const QString &name, double value);  // false when unknown; clamped to range
-    void resetParams();                                // the schema's defaults
-    int target() const;                                // -1 = top-1
-    void setTarget(int index);                         // -1 = top-1; out of range = top-1
+    bool setParam(const QString &name, double value); // false when unknown; clamped to range
+    void resetParams(); // the schema's defaults
+    int target() const; // -1 = top-1
+    void setTarget(int index); // -1 = top-1; out of range = top-1
     // Why the current method cannot run on the current model (empty when it can).
     QString blockedReason() const;
 
@@ -103,10 +103,10 @@ private:
     std::vector<ParamEditor> editors_;
     std::map<ParamKey, sg::ParamValues> remembered_;
     QStringList labels_;
-    bool modelKnown_ = false;  // before setModel() nothing is blocked
+    bool modelKnown_ = false; // before setModel() nothing is blocked
     bool hasSplit_ = false;
     int topClass_ = -1;
-    int updating_ = 0;  // > 0 while the panel changes its own widgets: no signals
+    int updating_ = 0; // > 0 while the panel changes its own widgets: no signals
 };
 
 } // namespace sg::ui

@@ -51,8 +51,8 @@ FileStamp stampOf(const QString &path)
     return {info.size(), info.lastModified(), {}};
 }
 
-sg::ResultKey keyOf(const std::string &modelHash, const std::string &imageHash,
-                    const sg::ExplanationRequest &request)
+sg::ResultKey keyOf(
+    const std::string &modelHash, const std::string &imageHash, const sg::ExplanationRequest &request)
 {
     sg::ResultKey key;
     key.modelHash = modelHash;
@@ -75,21 +75,20 @@ struct ModelSession::Worker {
     // Shared between the GUI thread and the worker.
     mutable std::mutex mutex;
     std::optional<PredictRequest> pendingPredict;
-    std::string modelHash;              // of the loaded model; written by the worker
-    QHash<QString, FileStamp> imageStamps;  // path -> content hash, written by the worker
+    std::string modelHash; // of the loaded model; written by the worker
+    QHash<QString, FileStamp> imageStamps; // path -> content hash, written by the worker
     sg::ResultCache<ExplanationResult> cache{kCachedExplanations};
 
     // GUI thread only.
     QString device = QStringLiteral("auto");
     int outstanding = 0;
-    QHash<sg::JobId, QString> explainJobs;  // running or queued explanation -> image path
+    QHash<sg::JobId, QString> explainJobs; // running or queued explanation -> image path
 
     // Last: destroyed first, so the worker stops before the state above goes away.
     std::unique_ptr<sg::JobQueue> queue;
 };
 
-ModelSession::ModelSession(QObject *parent)
-    : QObject(parent), worker_(std::make_unique<Worker>())
+ModelSession::ModelSession(QObject *parent) : QObject(parent), worker_(std::make_unique<Worker>())
 {
     qRegisterMetaType<sg::JobStatus>();
     qRegisterMetaType<sg::JobId>("sg::JobId");
@@ -101,7 +100,8 @@ ModelSession::ModelSession(QObject *parent)
     // Statuses arrive on the worker (or a cancelling) thread; they are handled on the GUI thread.
     worker_->queue = std::make_unique<sg::JobQueue>(
         [this](const sg::JobStatus &status) {
-            QMetaObject::invokeMethod(this, [this, status] { onJobStatus(status); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this, status] { onJobStatus(status); }, Qt::QueuedConnection);
         },
         options);
 }
@@ -141,7 +141,8 @@ void ModelSession::loadModel(const QString &path)
         "load " + path.toStdString(),
         [this, path, device](sg::JobContext &) {
             runLoad(path, device);
-            QMetaObject::invokeMethod(this, [this] { finishTask(); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this] { finishTask(); }, Qt::QueuedConnection);
         },
         sg::JobPriority::Interactive);
 }
@@ -153,7 +154,7 @@ void ModelSession::predictImage(const QString &path, int topk)
         const bool queued = worker_->pendingPredict.has_value();
         worker_->pendingPredict = PredictRequest{path, topk};
         if (queued)
-            return;  // the queued job will pick up this newer request instead
+            return; // the queued job will pick up this newer request instead
     }
     ++worker_->outstanding;
     if (worker_->outstanding == 1)
@@ -162,13 +163,14 @@ void ModelSession::predictImage(const QString &path, int topk)
         "predict",
         [this](sg::JobContext &) {
             runPredict();
-            QMetaObject::invokeMethod(this, [this] { finishTask(); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this] { finishTask(); }, Qt::QueuedConnection);
         },
         sg::JobPriority::Interactive);
 }
 
-sg::JobId ModelSession::explain(const QString &path, const sg::ExplanationRequest &request,
-                                const QString &title)
+sg::JobId ModelSession::explain(
+    const QString &path, const sg::ExplanationRequest &request, const QString &title)
 {
     const sg::JobId id = worker_->queue->submit(
         title.toStdString(),
@@ -178,13 +180,14 @@ sg::JobId ModelSession::explain(const QString &path, const sg::ExplanationReques
     return id;
 }
 
-ExplanationPtr ModelSession::cachedExplanation(const QString &path, const sg::ExplanationRequest &request) const
+ExplanationPtr ModelSession::cachedExplanation(
+    const QString &path, const sg::ExplanationRequest &request) const
 {
     const FileStamp now = stampOf(path);
     std::lock_guard<std::mutex> lock(worker_->mutex);
     const auto stamp = worker_->imageStamps.constFind(path);
-    if (worker_->modelHash.empty() || stamp == worker_->imageStamps.constEnd()
-        || stamp->size != now.size || stamp->modified != now.modified)
+    if (worker_->modelHash.empty() || stamp == worker_->imageStamps.constEnd() || stamp->size != now.size
+        || stamp->modified != now.modified)
         return nullptr;
     return worker_->cache.find(keyOf(worker_->modelHash, stamp->hash, request));
 }
@@ -198,7 +201,7 @@ void ModelSession::cancelJob(sg::JobId id)
 
 void ModelSession::cancelAllJobs()
 {
-    const QList<sg::JobId> jobs = worker_->explainJobs.keys();  // cancel() may report at once
+    const QList<sg::JobId> jobs = worker_->explainJobs.keys(); // cancel() may report at once
     for (const sg::JobId id : jobs)
         worker_->queue->cancel(id);
 }
@@ -214,7 +217,7 @@ void ModelSession::onJobStatus(const sg::JobStatus &status)
 {
     const auto job = worker_->explainJobs.constFind(status.id);
     if (job == worker_->explainJobs.constEnd())
-        return;  // loads and predictions report through their own signals
+        return; // loads and predictions report through their own signals
     const QString path = *job;
     // An ended job's state is its outcome: a failure or a cancel (before or while it ran) is
     // reported here; success was reported by the job itself with its result.
@@ -234,8 +237,8 @@ void ModelSession::runLoad(const QString &path, const QString &device)
         const sg::ModelSpec &spec = classifier->spec();
         const std::string modelPath = path.toStdString();
         // The device is part of the key: CPU and CUDA maps of one model may differ slightly.
-        const std::string hash =
-            sg::fileContentHash({modelPath, spec.sidecarPath}) + "@" + classifier->deviceName();
+        const std::string hash
+            = sg::fileContentHash({modelPath, spec.sidecarPath}) + "@" + classifier->deviceName();
         ModelInfo info;
         info.path = path;
         info.name = QString::fromStdString(spec.name);
@@ -284,12 +287,11 @@ void ModelSession::runPredict()
 
         LabelScores scores;
         if (worker_->classifier) {
-            const auto predictions =
-                worker_->classifier->predict({image}, request.topk, {request.path.toStdString()});
+            const auto predictions
+                = worker_->classifier->predict({image}, request.topk, {request.path.toStdString()});
             if (!predictions.empty()) {
                 for (const sg::ClassScore &score : predictions.front().top)
-                    scores.push_back({score.index, QString::fromStdString(score.label),
-                                      score.probability});
+                    scores.push_back({score.index, QString::fromStdString(score.label), score.probability});
             }
         }
         Q_EMIT predicted(request.path, display, scores);
@@ -300,7 +302,8 @@ void ModelSession::runPredict()
     }
 }
 
-void ModelSession::runExplain(sg::JobContext &context, const QString &path, const sg::ExplanationRequest &request)
+void ModelSession::runExplain(
+    sg::JobContext &context, const QString &path, const sg::ExplanationRequest &request)
 {
     // Failures and cancels end the job and are reported from its state (onJobStatus).
     if (!worker_->classifier)
@@ -337,14 +340,15 @@ void ModelSession::runExplain(sg::JobContext &context, const QString &path, cons
         made->modelHash = QString::fromStdString(modelHash);
         made->imagePath = path;
         made->request = request;
-        made->explanation =
-            sg::computeExplanation(*worker_->classifier, image, request, progress, context.cancelFlag());
+        made->explanation
+            = sg::computeExplanation(*worker_->classifier, image, request, progress, context.cancelFlag());
         made->image = image;
         made->display = toQImage(sg::toDisplayRgb8(image));
         worker_->cache.insert(key, made);
         result = std::move(made);
     }
-    QMetaObject::invokeMethod(this, [this, id, result] { Q_EMIT explained(id, result); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, id, result] { Q_EMIT explained(id, result); }, Qt::QueuedConnection);
 }
 
 } // namespace sg::ui

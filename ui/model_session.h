@@ -25,28 +25,28 @@ namespace sg::ui {
 
 // What the window shows about a loaded model (a value copy; no reference into the classifier).
 struct ModelInfo {
-    QString path;         // the .pt file
-    QString name;         // from the sidecar; the file's base name when the sidecar has none
+    QString path; // the .pt file
+    QString name; // from the sidecar; the file's base name when the sidecar has none
     QString description;
-    QString device;       // "cpu", "cuda:0", ...
+    QString device; // "cpu", "cuda:0", ...
     int classCount = 0;
     int inputWidth = 0;
     int inputHeight = 0;
     int inputChannels = 0;
-    bool hasSplit = false;  // features/head split available (Grad-CAM, XNN)
-    QString hash;           // content hash of the model and sidecar, with the device
-    QStringList labels;     // class labels, index order
-    sg::InputSpec input;    // the sidecar's input spec (for metric step images)
+    bool hasSplit = false; // features/head split available (Grad-CAM, XNN)
+    QString hash; // content hash of the model and sidecar, with the device
+    QStringList labels; // class labels, index order
+    sg::InputSpec input; // the sidecar's input spec (for metric step images)
 };
 
 // A finished explanation with what it was computed for. Immutable once made; shared between
 // the cache and the views.
 struct ExplanationResult {
-    QString modelHash;  // ModelInfo::hash of the model that made it
+    QString modelHash; // ModelInfo::hash of the model that made it
     QString imagePath;
-    sg::ExplanationRequest request;  // as submitted
+    sg::ExplanationRequest request; // as submitted
     sg::Explanation explanation;
-    cv::Mat image;  // the decoded image the model saw (for curve step images)
+    cv::Mat image; // the decoded image the model saw (for curve step images)
     QImage display; // 8-bit display pixels of the image
 };
 using ExplanationPtr = std::shared_ptr<const ExplanationResult>;
@@ -55,7 +55,7 @@ using ExplanationPtr = std::shared_ptr<const ExplanationResult>;
 struct LabelScore {
     int index = 0;
     QString label;
-    double probability = 0.0;  // softmax probability in [0, 1]
+    double probability = 0.0; // softmax probability in [0, 1]
 };
 
 using LabelScores = QVector<LabelScore>;
@@ -93,8 +93,7 @@ public:
     // behind any prediction). GUI thread; returns the job id at once. Ends in explained() (also
     // at once from the cache when the same request was computed before) or explainFailed();
     // jobChanged() reports its queue state and progress, explanationProgress() the live map.
-    sg::JobId explain(const QString &path, const sg::ExplanationRequest &request,
-                      const QString &title);
+    sg::JobId explain(const QString &path, const sg::ExplanationRequest &request, const QString &title);
     // The cached result of `request` for the image at `path`, or nullptr. GUI thread; does not
     // read the image (a path the worker has not read since it last changed is a miss).
     ExplanationPtr cachedExplanation(const QString &path, const sg::ExplanationRequest &request) const;

@@ -63,14 +63,13 @@ protected:
             const QFontMetrics metrics(painter.font());
             const QString percent = percentText(score.probability);
             const int percentWidth = metrics.horizontalAdvance(percent);
-            const QString label =
-                metrics.elidedText(score.label, Qt::ElideRight, width - percentWidth - 12);
+            const QString label = metrics.elidedText(score.label, Qt::ElideRight, width - percentWidth - 12);
             painter.setPen(top ? palette().color(QPalette::WindowText) : QColor(0xc8, 0xcb, 0xd0));
-            painter.drawText(QRect(0, y, width - percentWidth - 12, lineHeight),
-                             Qt::AlignLeft | Qt::AlignVCenter, label);
+            painter.drawText(
+                QRect(0, y, width - percentWidth - 12, lineHeight), Qt::AlignLeft | Qt::AlignVCenter, label);
             painter.setPen(top ? palette().color(QPalette::WindowText) : theme::kDimText);
             painter.drawText(QRect(width - percentWidth, y, percentWidth, lineHeight),
-                             Qt::AlignRight | Qt::AlignVCenter, percent);
+                Qt::AlignRight | Qt::AlignVCenter, percent);
 
             const QRectF track(0, y + lineHeight + kGap, width, kBarHeight);
             painter.setPen(Qt::NoPen);
@@ -213,8 +212,7 @@ void PredictionPanel::setModel(const ModelInfo &info)
     modelName_->setToolTip(info.path);
     const QString channels = info.inputChannels == 1 ? tr("gray") : tr("RGB");
     QStringList details;
-    details << info.device.toUpper()
-            << tr("%n classes", nullptr, info.classCount)
+    details << info.device.toUpper() << tr("%n classes", nullptr, info.classCount)
             << tr("input %1\u00d7%2 %3").arg(info.inputWidth).arg(info.inputHeight).arg(channels);
     modelDetails_->setText(details.join(QStringLiteral("  \u00b7  ")));
     modelDescription_->setText(info.description);
@@ -245,8 +243,8 @@ void PredictionPanel::setScores(const QString &imageName, const LabelScores &sco
     imageName_->setText(imageName);
     bars_->setScores(scores);
     if (scores.isEmpty()) {
-        predictionMessage_->setText(hasModel_ ? tr("No prediction.")
-                                              : tr("Load a model to see its prediction."));
+        predictionMessage_->setText(
+            hasModel_ ? tr("No prediction.") : tr("Load a model to see its prediction."));
         setTextColor(predictionMessage_, theme::kDimText);
         predictionMessage_->show();
     } else {
@@ -260,8 +258,7 @@ void PredictionPanel::setPending(const QString &imageName)
     bars_->setStale(true);
 }
 
-void PredictionPanel::setPredictionMessage(const QString &imageName, const QString &message,
-                                           bool isError)
+void PredictionPanel::setPredictionMessage(const QString &imageName, const QString &message, bool isError)
 {
     imageName_->setText(imageName);
     bars_->setScores({});

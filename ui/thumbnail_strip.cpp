@@ -15,7 +15,7 @@ namespace sg::ui {
 
 namespace {
 
-constexpr int kPrefetch = 8;  // rows decoded beyond each end of the visible range
+constexpr int kPrefetch = 8; // rows decoded beyond each end of the visible range
 constexpr int kCellWidth = ThumbnailStrip::kThumbnailSize + 40;
 
 // The placeholder shown until a thumbnail is decoded (or when it cannot be).
@@ -69,8 +69,7 @@ class ThumbnailDelegate : public QStyledItemDelegate {
 public:
     using QStyledItemDelegate::QStyledItemDelegate;
 
-    void paint(QPainter *painter, const QStyleOptionViewItem &option,
-               const QModelIndex &index) const override
+    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override
     {
         painter->save();
         painter->setRenderHint(QPainter::Antialiasing);
@@ -86,17 +85,16 @@ public:
         }
 
         const int size = ThumbnailStrip::kThumbnailSize;
-        const QRect iconRect(option.rect.x() + (option.rect.width() - size) / 2, option.rect.y() + 6,
-                             size, size);
+        const QRect iconRect(
+            option.rect.x() + (option.rect.width() - size) / 2, option.rect.y() + 6, size, size);
         const QIcon icon = index.data(Qt::DecorationRole).value<QIcon>();
         icon.paint(painter, iconRect);
 
         const QRect textRect(option.rect.x() + 6, iconRect.bottom() + 4, option.rect.width() - 12,
-                             option.fontMetrics.height());
-        const QString text = option.fontMetrics.elidedText(index.data(Qt::DisplayRole).toString(),
-                                                           Qt::ElideMiddle, textRect.width());
-        painter->setPen(selected ? option.palette.color(QPalette::HighlightedText)
-                                 : theme::kDimText);
+            option.fontMetrics.height());
+        const QString text = option.fontMetrics.elidedText(
+            index.data(Qt::DisplayRole).toString(), Qt::ElideMiddle, textRect.width());
+        painter->setPen(selected ? option.palette.color(QPalette::HighlightedText) : theme::kDimText);
         painter->drawText(textRect, Qt::AlignHCenter | Qt::AlignVCenter, text);
         painter->restore();
     }
@@ -109,8 +107,8 @@ public:
 
 } // namespace
 
-ThumbnailStrip::ThumbnailStrip(QWidget *parent)
-    : QListWidget(parent), generation_(std::make_shared<std::atomic<int>>(0))
+ThumbnailStrip::ThumbnailStrip(QWidget *parent) :
+    QListWidget(parent), generation_(std::make_shared<std::atomic<int>>(0))
 {
     // One decoding thread: the model worker needs the other cores more than the strip does.
     pool_.setMaxThreadCount(1);
@@ -142,8 +140,7 @@ ThumbnailStrip::ThumbnailStrip(QWidget *parent)
     loadTimer_.setSingleShot(true);
     loadTimer_.setInterval(30);
     connect(&loadTimer_, &QTimer::timeout, this, &ThumbnailStrip::loadVisible);
-    connect(horizontalScrollBar(), &QScrollBar::valueChanged, this,
-            &ThumbnailStrip::scheduleVisibleLoad);
+    connect(horizontalScrollBar(), &QScrollBar::valueChanged, this, &ThumbnailStrip::scheduleVisibleLoad);
 }
 
 ThumbnailStrip::~ThumbnailStrip()
@@ -244,8 +241,8 @@ void ThumbnailStrip::setThumbnail(int generation, int row, const QImage &image)
 {
     if (generation != *generation_ || row >= count())
         return;
-    item(row)->setIcon(image.isNull() ? placeholderIcon(kThumbnailSize, true)
-                                      : QIcon(QPixmap::fromImage(image)));
+    item(row)->setIcon(
+        image.isNull() ? placeholderIcon(kThumbnailSize, true) : QIcon(QPixmap::fromImage(image)));
 }
 
 } // namespace sg::ui

@@ -24,15 +24,15 @@ Colormap colormapFromName(const std::string &name)
 cv::Mat colorize(const cv::Mat &map, Colormap colormap)
 {
     cv::Mat levels;
-    map.convertTo(levels, CV_8U, 255.0);  // saturates outside [0, 1]
+    map.convertTo(levels, CV_8U, 255.0); // saturates outside [0, 1]
     cv::Mat rgb;
     if (colormap == Colormap::Gray) {
         cv::cvtColor(levels, rgb, cv::COLOR_GRAY2RGB);
         return rgb;
     }
-    const int table = colormap == Colormap::Jet       ? cv::COLORMAP_JET
-                      : colormap == Colormap::Viridis ? cv::COLORMAP_VIRIDIS
-                                                      : cv::COLORMAP_INFERNO;
+    const int table = colormap == Colormap::Jet ? cv::COLORMAP_JET
+        : colormap == Colormap::Viridis         ? cv::COLORMAP_VIRIDIS
+                                                : cv::COLORMAP_INFERNO;
     cv::Mat bgr;
     cv::applyColorMap(levels, bgr, table);
     cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);

@@ -19,8 +19,8 @@ namespace {
 
 std::uint32_t bigEndian32(const std::string &b, size_t at)
 {
-    return (std::uint32_t(std::uint8_t(b[at])) << 24) | (std::uint32_t(std::uint8_t(b[at + 1])) << 16) |
-           (std::uint32_t(std::uint8_t(b[at + 2])) << 8) | std::uint32_t(std::uint8_t(b[at + 3]));
+    return (std::uint32_t(std::uint8_t(b[at])) << 24) | (std::uint32_t(std::uint8_t(b[at + 1])) << 16)
+        | (std::uint32_t(std::uint8_t(b[at + 2])) << 8) | std::uint32_t(std::uint8_t(b[at + 3]));
 }
 std::uint32_t bigEndian16(const std::string &b, size_t at)
 {
@@ -28,8 +28,8 @@ std::uint32_t bigEndian16(const std::string &b, size_t at)
 }
 std::uint32_t littleEndian32(const std::string &b, size_t at)
 {
-    return std::uint32_t(std::uint8_t(b[at])) | (std::uint32_t(std::uint8_t(b[at + 1])) << 8) |
-           (std::uint32_t(std::uint8_t(b[at + 2])) << 16) | (std::uint32_t(std::uint8_t(b[at + 3])) << 24);
+    return std::uint32_t(std::uint8_t(b[at])) | (std::uint32_t(std::uint8_t(b[at + 1])) << 8)
+        | (std::uint32_t(std::uint8_t(b[at + 2])) << 16) | (std::uint32_t(std::uint8_t(b[at + 3])) << 24);
 }
 std::uint32_t littleEndian16(const std::string &b, size_t at)
 {
@@ -78,8 +78,8 @@ ImageHeader probeJpeg(const std::string &path, const std::string &bytes)
             at += marker == 0xFF ? 1 : 2;
             continue;
         }
-        const bool startOfFrame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 &&
-                                  marker != 0xC8 && marker != 0xCC;
+        const bool startOfFrame
+            = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
         if (startOfFrame)
             return {"JPEG", int(bigEndian16(bytes, at + 7)), int(bigEndian16(bytes, at + 5))};
         at += 2 + bigEndian16(bytes, at + 2);
@@ -147,9 +147,9 @@ ImageHeader probeTiff(const std::string &path, const std::string &bytes)
 void checkPixelCount(const std::string &path, std::int64_t width, std::int64_t height)
 {
     if (width * height > kMaxImagePixels)
-        throw Error(path, "image is " + std::to_string(width) + "x" + std::to_string(height) +
-                              " pixels, over the limit of " + std::to_string(kMaxImagePixels / 1'000'000) +
-                              " megapixels");
+        throw Error(path,
+            "image is " + std::to_string(width) + "x" + std::to_string(height) + " pixels, over the limit of "
+                + std::to_string(kMaxImagePixels / 1'000'000) + " megapixels");
 }
 
 } // namespace
@@ -166,8 +166,9 @@ ImageHeader probeImage(const std::string &path, const std::string &bytes)
         return probeBmp(path, bytes);
     if (startsWith(bytes, "RIFF") && startsWith(bytes, "WEBP", 8))
         return probeWebp(path, bytes);
-    if (bytes.size() >= 4 && (bytes.compare(0, 4, std::string("II*\0", 4)) == 0 ||
-                              bytes.compare(0, 4, std::string("MM\0*", 4)) == 0))
+    if (bytes.size() >= 4
+        && (bytes.compare(0, 4, std::string("II*\0", 4)) == 0
+            || bytes.compare(0, 4, std::string("MM\0*", 4)) == 0))
         return probeTiff(path, bytes);
     throw Error(path, "not a supported image (PNG, JPEG, BMP, TIFF or WebP)");
 }
@@ -207,16 +208,15 @@ cv::Mat readImage(const std::string &path)
     case 1: rgb = decoded; break;
     case 3: cv::cvtColor(decoded, rgb, cv::COLOR_BGR2RGB); break;
     case 4: cv::cvtColor(decoded, rgb, cv::COLOR_BGRA2RGB); break;
-    default:
-        throw Error(path, "unsupported channel count " + std::to_string(decoded.channels()));
+    default: throw Error(path, "unsupported channel count " + std::to_string(decoded.channels()));
     }
     return rgb;
 }
 
 const std::vector<std::string> &imageExtensions()
 {
-    static const std::vector<std::string> extensions = {".png", ".jpg", ".jpeg", ".bmp",
-                                                        ".tif", ".tiff", ".webp"};
+    static const std::vector<std::string> extensions
+        = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"};
     return extensions;
 }
 
@@ -224,7 +224,7 @@ bool hasImageExtension(const std::string &path)
 {
     std::string extension = fs::path(path).extension().string();
     std::transform(extension.begin(), extension.end(), extension.begin(),
-                   [](unsigned char c) { return char(std::tolower(c)); });
+        [](unsigned char c) { return char(std::tolower(c)); });
     const auto &known = imageExtensions();
     return std::find(known.begin(), known.end(), extension) != known.end();
 }

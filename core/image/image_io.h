@@ -15,8 +15,8 @@ namespace sg {
 constexpr std::int64_t kMaxImagePixels = 100'000'000;
 
 struct ImageHeader {
-    std::string format;  // "PNG", "JPEG", "BMP", "TIFF" or "WebP"
-    int width = 0;       // 0 when the header does not say (the decoder's size is then checked)
+    std::string format; // "PNG", "JPEG", "BMP", "TIFF" or "WebP"
+    int width = 0; // 0 when the header does not say (the decoder's size is then checked)
     int height = 0;
 };
 

@@ -15,10 +15,11 @@ at::Tensor toPixelTensor(const std::vector<cv::Mat> &modelPixels, const InputSpe
     const size_t imageBytes = size_t(spec.height) * spec.width * spec.channels * sizeof(float);
     for (int64_t i = 0; i < count; ++i) {
         const cv::Mat &pixels = modelPixels[size_t(i)];
-        if (pixels.type() != CV_32FC(spec.channels) || pixels.cols != spec.width ||
-            pixels.rows != spec.height || !pixels.isContinuous())
-            throw Error("", "internal: model pixels do not match the model input (" +
-                                std::to_string(pixels.cols) + "x" + std::to_string(pixels.rows) + ")");
+        if (pixels.type() != CV_32FC(spec.channels) || pixels.cols != spec.width || pixels.rows != spec.height
+            || !pixels.isContinuous())
+            throw Error("",
+                "internal: model pixels do not match the model input (" + std::to_string(pixels.cols) + "x"
+                    + std::to_string(pixels.rows) + ")");
         std::memcpy(batch[i].data_ptr<float>(), pixels.data, imageBytes);
     }
     return batch.permute({0, 3, 1, 2}).contiguous();

@@ -13,8 +13,7 @@ namespace sg {
 
 namespace {
 
-template <typename T>
-cv::Mat convert(const char *data, int rows, int cols)
+template <typename T> cv::Mat convert(const char *data, int rows, int cols)
 {
     cv::Mat result(rows, cols, CV_32FC1);
     for (int i = 0; i < rows * cols; ++i) {
@@ -31,8 +30,8 @@ std::string npyBytes(const cv::Mat &map)
 {
     if (map.type() != CV_32FC1)
         throw Error("", "internal: only single-channel float maps are written as .npy");
-    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(map.rows) +
-                         ", " + std::to_string(map.cols) + "), }";
+    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(map.rows)
+        + ", " + std::to_string(map.cols) + "), }";
     // Magic (6) + version (2) + length (2) + header + newline, padded to a multiple of 64.
     const size_t unpadded = 10 + header.size() + 1;
     header.append((64 - unpadded % 64) % 64, ' ');
@@ -112,7 +111,8 @@ cv::Mat readNpy(const std::string &path)
     else if (shape.size() == 3 && shape[2] == 1)
         shape.pop_back();
     if (shape.size() != 2 || shape[0] < 1 || shape[1] < 1 || shape[0] > 65536 || shape[1] > 65536)
-        throw Error(path, "saliency map must be a 2-D array (height, width), got shape (" + match[1].str() + ")");
+        throw Error(
+            path, "saliency map must be a 2-D array (height, width), got shape (" + match[1].str() + ")");
     const int rows = int(shape[0]);
     const int cols = int(shape[1]);
     const size_t dataStart = headerStart + headerLength;

@@ -35,8 +35,9 @@ cv::Mat toChannels(const cv::Mat &unit, int channels)
         cv::transform(unit, gray, cv::Matx13f(0.299f, 0.587f, 0.114f));
         return gray;
     }
-    throw Error("", "cannot convert a " + std::to_string(unit.channels()) + "-channel image to " +
-                        std::to_string(channels) + " channels");
+    throw Error("",
+        "cannot convert a " + std::to_string(unit.channels()) + "-channel image to "
+            + std::to_string(channels) + " channels");
 }
 
 } // namespace
@@ -49,7 +50,7 @@ cv::Mat toModelPixels(const cv::Mat &image, const InputSpec &spec)
     const bool shrinking = spec.width < pixels.cols && spec.height < pixels.rows;
     cv::Mat resized;
     cv::resize(pixels, resized, cv::Size(spec.width, spec.height), 0, 0,
-               shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
+        shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
     return resized;
 }
 

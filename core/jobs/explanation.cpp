@@ -37,10 +37,9 @@ Explanation computeExplanation(const Classifier &classifier, const cv::Mat &imag
     };
 
     Explanation explanation;
-    explanation.heatmap = method.run(saliencyRequest,
-        [&](const SaliencyProgress &p) {
-            report(p.total > 0 ? mapShare * p.done / p.total : 0.0, p.map);
-        },
+    explanation.heatmap = method.run(
+        saliencyRequest,
+        [&](const SaliencyProgress &p) { report(p.total > 0 ? mapShare * p.done / p.total : 0.0, p.map); },
         cancel);
     report(mapShare, nullptr);
 

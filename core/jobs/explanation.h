@@ -15,18 +15,18 @@
 namespace sg {
 
 struct ExplanationRequest {
-    std::string method;                   // registry id
-    int resolution = kDefaultResolution;  // the method's default when not set
-    int target = -1;                      // -1 = top-1
-    ParamValues params;                   // missing entries take the schema's defaults
+    std::string method; // registry id
+    int resolution = kDefaultResolution; // the method's default when not set
+    int target = -1; // -1 = top-1
+    ParamValues params; // missing entries take the schema's defaults
     std::uint64_t seed = 0;
     int maxBatch = 32;
-    bool evaluate = true;  // also compute deletion/insertion (standardDeletionInsertionOptions)
+    bool evaluate = true; // also compute deletion/insertion (standardDeletionInsertionOptions)
 };
 
 struct Explanation {
     Heatmap heatmap;
-    std::optional<DeletionInsertionResult> metrics;  // set when requested
+    std::optional<DeletionInsertionResult> metrics; // set when requested
 };
 
 // The share of an explanation's progress (0..1) that the map takes; the curves take the rest.

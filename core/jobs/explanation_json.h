@@ -32,9 +32,9 @@ nlohmann::json pointingJson(const PointingResult &result, std::size_t boxes, dou
 
 // Where an explanation came from, for result.json.
 struct ExplanationSource {
-    std::string model;   // model file path
-    std::string image;   // image file path
-    std::string device;  // "cpu", "cuda:0", ...
+    std::string model; // model file path
+    std::string image; // image file path
+    std::string device; // "cpu", "cuda:0", ...
     std::uint64_t seed = 0;
 };
 

@@ -4,7 +4,7 @@
 // cancel and state changes are plain callbacks; the GUI adapts them to signals
 // (ui/model_session), the CLI could print them. No Qt here.
 
-#include "saliency/method.h"  // CancelFlag, Cancelled
+#include "saliency/method.h" // CancelFlag, Cancelled
 
 #include <condition_variable>
 #include <cstdint>
@@ -33,11 +33,11 @@ struct JobStatus {
     JobId id = 0;
     std::string title;
     JobState state = JobState::Queued;
-    int done = 0;                 // progress units done, as last reported by the job
-    int total = 0;                // 0 = not known yet
-    double elapsedSeconds = 0.0;  // since the job started running (0 while queued)
-    double etaSeconds = -1.0;     // estimated seconds left; < 0 = unknown
-    std::string error;            // Failed: the exception's message
+    int done = 0; // progress units done, as last reported by the job
+    int total = 0; // 0 = not known yet
+    double elapsedSeconds = 0.0; // since the job started running (0 while queued)
+    double etaSeconds = -1.0; // estimated seconds left; < 0 = unknown
+    std::string error; // Failed: the exception's message
 };
 
 // Seconds left for a job that did `done` of `total` units in `elapsedSeconds`, assuming the

@@ -3,7 +3,7 @@
 // result: model and image content hashes, method, resolution, target, parameters, seed. Going
 // back to an image shows its maps at once because the key, not the file name, is looked up.
 
-#include "saliency/method.h"  // ParamValues
+#include "saliency/method.h" // ParamValues
 
 #include <cstddef>
 #include <cstdint>
@@ -16,14 +16,14 @@
 namespace sg {
 
 struct ResultKey {
-    std::string modelHash;  // fileContentHash of the model (and its sidecar)
-    std::string imageHash;  // fileContentHash of the image
-    std::string method;     // method id
+    std::string modelHash; // fileContentHash of the model (and its sidecar)
+    std::string imageHash; // fileContentHash of the image
+    std::string method; // method id
     int resolution = kDefaultResolution;
-    int target = -1;        // -1 = top-1
-    ParamValues params;     // as requested; equal values in any order give the same key
+    int target = -1; // -1 = top-1
+    ParamValues params; // as requested; equal values in any order give the same key
     std::uint64_t seed = 0;
-    std::string extra;      // anything else the result depends on (e.g. metric settings)
+    std::string extra; // anything else the result depends on (e.g. metric settings)
 
     // A canonical one-line text of every field (doubles written exactly, round-trippable), so
     // equal keys give equal text and different keys different text. Any thread.
@@ -31,10 +31,9 @@ struct ResultKey {
 };
 
 // LRU cache from ResultKey::text() to shared immutable values. All members thread-safe.
-template <class Value>
-class ResultCache {
+template <class Value> class ResultCache {
 public:
-    explicit ResultCache(std::size_t capacity) : capacity_(capacity < 1 ? 1 : capacity) {}
+    explicit ResultCache(std::size_t capacity) : capacity_(capacity < 1 ? 1 : capacity) { }
 
     // The cached value (and marks it most recently used), or nullptr.
     std::shared_ptr<const Value> find(const ResultKey &key)
@@ -82,7 +81,7 @@ private:
     using Entry = std::pair<std::string, std::shared_ptr<const Value>>;
     const std::size_t capacity_;
     mutable std::mutex mutex_;
-    std::list<Entry> order_;  // most recently used first
+    std::list<Entry> order_; // most recently used first
     std::unordered_map<std::string, typename std::list<Entry>::iterator> index_;
 };
 

@@ -127,11 +127,12 @@ GroundTruth readGroundTruth(const std::string &path)
             std::vector<PixelBox> &boxes = truth.boxes[file];
             for (const nlohmann::json &cue : image.value("cues", nlohmann::json::array())) {
                 const nlohmann::json &box = cue.at("box");
-                if (!box.is_array() || box.size() != 4 || !std::all_of(box.begin(), box.end(), [](const auto &v) {
-                        return v.is_number_integer();
-                    }))
+                if (!box.is_array() || box.size() != 4
+                    || !std::all_of(
+                        box.begin(), box.end(), [](const auto &v) { return v.is_number_integer(); }))
                     throw Error(path, file + ": a cue box must be 4 integers [x0, y0, x1, y1]");
-                const PixelBox pixelBox{box[0].get<int>(), box[1].get<int>(), box[2].get<int>(), box[3].get<int>()};
+                const PixelBox pixelBox{
+                    box[0].get<int>(), box[1].get<int>(), box[2].get<int>(), box[3].get<int>()};
                 if (pixelBox.x1 <= pixelBox.x0 || pixelBox.y1 <= pixelBox.y0)
                     throw Error(path, file + ": cue box " + boxText(pixelBox) + " is empty");
                 boxes.push_back(pixelBox);

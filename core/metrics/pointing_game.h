@@ -26,11 +26,11 @@ struct PixelBox {
 };
 
 struct PointingResult {
-    bool hit = false;   // `peak` lies within the tolerance of a box
-    bool flat = false;  // the map is constant (all zeros included): it points nowhere, a miss
-    cv::Point peak;     // the first maximum in row-major order (what saliencyArgmax returns)
-    int peakCount = 0;  // pixels attaining the maximum (the plateau's size; the map's size when flat)
-    int hitBox = -1;    // index of the first box the peak hit, or -1
+    bool hit = false; // `peak` lies within the tolerance of a box
+    bool flat = false; // the map is constant (all zeros included): it points nowhere, a miss
+    cv::Point peak; // the first maximum in row-major order (what saliencyArgmax returns)
+    int peakCount = 0; // pixels attaining the maximum (the plateau's size; the map's size when flat)
+    int hitBox = -1; // index of the first box the peak hit, or -1
     // Energy-based pointing game: the share of the map's mass (negative values count as 0) that
     // lies inside the union of the boxes, in [0, 1]; 0 for a flat map, which singles out nothing.
     double energy = 0.0;

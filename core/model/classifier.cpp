@@ -65,11 +65,14 @@ c10::Device resolveDevice(const std::string &name)
     }
     if (device.is_cuda()) {
         if (!torch::cuda::is_available())
-            throw Error("", "device \"" + name + "\" requested but CUDA is not available "
-                            "(this LibTorch has no CUDA support or no GPU was found)");
+            throw Error("",
+                "device \"" + name
+                    + "\" requested but CUDA is not available "
+                      "(this LibTorch has no CUDA support or no GPU was found)");
         if (device.has_index() && device.index() >= int(torch::cuda::device_count()))
-            throw Error("", "device \"" + name + "\" requested but only " +
-                                std::to_string(torch::cuda::device_count()) + " GPU(s) exist");
+            throw Error("",
+                "device \"" + name + "\" requested but only " + std::to_string(torch::cuda::device_count())
+                    + " GPU(s) exist");
     } else if (!device.is_cpu()) {
         throw Error("", "unsupported device \"" + name + "\" (use auto, cpu, cuda or cuda:N)");
     }
@@ -97,12 +100,13 @@ struct Classifier::Impl {
     at::Tensor checkedLogits(const at::Tensor &output) const
     {
         if (output.dim() != 2)
-            throw Error(modelPath, "output has shape " + shapeText(output.sizes()) +
-                                       "; a classifier must return logits of shape [N, K]");
+            throw Error(modelPath,
+                "output has shape " + shapeText(output.sizes())
+                    + "; a classifier must return logits of shape [N, K]");
         if (output.size(1) != int64_t(spec.labels.size()))
-            throw Error(spec.sidecarPath, "lists " + std::to_string(spec.labels.size()) +
-                                              " labels but the model outputs " +
-                                              std::to_string(output.size(1)) + " logits");
+            throw Error(spec.sidecarPath,
+                "lists " + std::to_string(spec.labels.size()) + " labels but the model outputs "
+                    + std::to_string(output.size(1)) + " logits");
         return output;
     }
 
@@ -118,15 +122,16 @@ struct Classifier::Impl {
                             : module.get_method(method)({input.to(device)});
         } catch (const std::exception &error) {
             // c10::Error from ATen, plain runtime errors from inside TorchScript code.
-            const std::string problem = method + "() failed on an input of shape " +
-                                        shapeText(input.sizes()) + ": " + torchMessage(error.what());
+            const std::string problem = method + "() failed on an input of shape " + shapeText(input.sizes())
+                + ": " + torchMessage(error.what());
             if (isOutOfMemory(error.what()))
                 throw OutOfMemoryError(modelPath, problem);
             throw Error(modelPath, problem);
         }
         if (!result.isTensor())
-            throw Error(modelPath, method + "() returned a " + result.tagKind() +
-                                       ", not a tensor; a classifier must return logits [N, K]");
+            throw Error(modelPath,
+                method + "() returned a " + result.tagKind()
+                    + ", not a tensor; a classifier must return logits [N, K]");
         if (observer)
             observer({kind, input.size(0), grad, onCopy});
         return result.toTensor();
@@ -185,7 +190,8 @@ struct Classifier::Impl {
     }
 };
 
-Classifier::Classifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Classifier::Classifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl))
+{ }
 Classifier::~Classifier() = default;
 
 std::shared_ptr<Classifier> Classifier::load(const std::string &modelPath, const std::string &device)
@@ -197,8 +203,9 @@ std::shared_ptr<Classifier> Classifier::load(const std::string &modelPath, const
         throw Error(modelPath, "is a directory, not a TorchScript model file");
     const std::string sidecar = sidecarPathFor(modelPath);
     if (!fs::exists(sidecar, ec))
-        throw Error(sidecar, "model sidecar not found: every model needs a .json of the same "
-                             "base name beside it (see models/README.md)");
+        throw Error(sidecar,
+            "model sidecar not found: every model needs a .json of the same "
+            "base name beside it (see models/README.md)");
 
     auto impl = std::make_unique<Impl>();
     impl->modelPath = modelPath;
@@ -207,9 +214,10 @@ std::shared_ptr<Classifier> Classifier::load(const std::string &modelPath, const
     try {
         impl->module = torch::jit::load(modelPath, impl->device);
     } catch (const c10::Error &error) {
-        throw Error(modelPath, "is not a TorchScript model (save it with torch.jit.script or "
-                               "torch.jit.trace, then torch.jit.save): " +
-                                   firstLine(error.what_without_backtrace()));
+        throw Error(modelPath,
+            "is not a TorchScript model (save it with torch.jit.script or "
+            "torch.jit.trace, then torch.jit.save): "
+                + firstLine(error.what_without_backtrace()));
     } catch (const std::exception &error) {
         throw Error(modelPath, std::string("is not a TorchScript model: ") + firstLine(error.what()));
     }
@@ -220,41 +228,72 @@ std::shared_ptr<Classifier> Classifier::load(const std::string &modelPath, const
     const ModelSpec &spec = impl->spec;
     for (const std::string &method : {spec.featuresMethod, spec.headMethod})
         if (!method.empty() && !impl->module.find_method(method))
-            throw Error(spec.sidecarPath, "names split method \"" + method +
-                                              "\" but the model does not export it "
-                                              "(add @torch.jit.export, or drop \"split\")");
+            throw Error(spec.sidecarPath,
+                "names split method \"" + method
+                    + "\" but the model does not export it "
+                      "(add @torch.jit.export, or drop \"split\")");
 
     // One probe pass checks the whole contract before any image is shown.
     torch::NoGradGuard noGrad;
-    const at::Tensor probe =
-        torch::zeros({1, spec.input.channels, spec.input.height, spec.input.width});
+    const at::Tensor probe = torch::zeros({1, spec.input.channels, spec.input.height, spec.input.width});
     at::Tensor output;
     try {
         output = impl->call("forward", probe, PassKind::Logits);
     } catch (const Error &error) {
-        throw Error(modelPath, "rejected the input shape " + shapeText(probe.sizes()) +
-                                   " that its sidecar declares (" + error.problem() + ")");
+        throw Error(modelPath,
+            "rejected the input shape " + shapeText(probe.sizes()) + " that its sidecar declares ("
+                + error.problem() + ")");
     }
     const at::Tensor logits = impl->checkedLogits(output);
     if (logits.size(0) != 1)
-        throw Error(modelPath, "returned " + std::to_string(logits.size(0)) +
-                                   " rows of logits for one image");
+        throw Error(
+            modelPath, "returned " + std::to_string(logits.size(0)) + " rows of logits for one image");
     if (!torch::isfinite(logits).all().item<bool>())
         throw Error(modelPath, "produced NaN or infinite logits for a blank input image");
     impl->makeOptimisedCopy(probe);
     return std::shared_ptr<Classifier>(new Classifier(std::move(impl)));
 }
 
-const ModelSpec &Classifier::spec() const { return impl_->spec; }
-const std::string &Classifier::modelPath() const { return impl_->modelPath; }
-std::string Classifier::deviceName() const { return impl_->device.str(); }
-int Classifier::classCount() const { return int(impl_->spec.labels.size()); }
-bool Classifier::hasSplit() const { return impl_->spec.hasSplit(); }
-void Classifier::setMaxBatch(int maxBatch) { impl_->maxBatch = std::max(1, maxBatch); }
-int Classifier::maxBatch() const { return impl_->maxBatch; }
-std::int64_t Classifier::forwardCount() const { return impl_->forwards; }
-std::int64_t Classifier::backwardCount() const { return impl_->backwards; }
-void Classifier::recordBackward(std::int64_t images) const { impl_->backwards += images; }
+const ModelSpec &Classifier::spec() const
+{
+    return impl_->spec;
+}
+const std::string &Classifier::modelPath() const
+{
+    return impl_->modelPath;
+}
+std::string Classifier::deviceName() const
+{
+    return impl_->device.str();
+}
+int Classifier::classCount() const
+{
+    return int(impl_->spec.labels.size());
+}
+bool Classifier::hasSplit() const
+{
+    return impl_->spec.hasSplit();
+}
+void Classifier::setMaxBatch(int maxBatch)
+{
+    impl_->maxBatch = std::max(1, maxBatch);
+}
+int Classifier::maxBatch() const
+{
+    return impl_->maxBatch;
+}
+std::int64_t Classifier::forwardCount() const
+{
+    return impl_->forwards;
+}
+std::int64_t Classifier::backwardCount() const
+{
+    return impl_->backwards;
+}
+void Classifier::recordBackward(std::int64_t images) const
+{
+    impl_->backwards += images;
+}
 bool Classifier::hasOptimisedCopy() const
 {
     return impl_->hasOptimised;
@@ -285,8 +324,9 @@ at::Tensor Classifier::logits(const at::Tensor &input) const
 at::Tensor Classifier::features(const at::Tensor &input) const
 {
     if (!hasSplit())
-        throw Error(impl_->modelPath, "this model does not expose an inner layer (its sidecar "
-                                      "has no \"split\" with features/head methods)");
+        throw Error(impl_->modelPath,
+            "this model does not expose an inner layer (its sidecar "
+            "has no \"split\" with features/head methods)");
     impl_->forwards += input.size(0);
     return impl_->call(impl_->spec.featuresMethod, input, PassKind::Features);
 }
@@ -294,17 +334,19 @@ at::Tensor Classifier::features(const at::Tensor &input) const
 at::Tensor Classifier::head(const at::Tensor &features) const
 {
     if (!hasSplit())
-        throw Error(impl_->modelPath, "this model does not expose an inner layer (its sidecar "
-                                      "has no \"split\" with features/head methods)");
+        throw Error(impl_->modelPath,
+            "this model does not expose an inner layer (its sidecar "
+            "has no \"split\" with features/head methods)");
     return impl_->checkedLogits(impl_->call(impl_->spec.headMethod, features, PassKind::Head));
 }
 
-at::Tensor Classifier::inputGradient(const at::Tensor &input, const std::vector<int64_t> &targets,
-                                     at::Tensor *logitsOut) const
+at::Tensor Classifier::inputGradient(
+    const at::Tensor &input, const std::vector<int64_t> &targets, at::Tensor *logitsOut) const
 {
     if (int64_t(targets.size()) != input.size(0))
-        throw Error("", "inputGradient: " + std::to_string(targets.size()) + " targets for " +
-                            std::to_string(input.size(0)) + " inputs");
+        throw Error("",
+            "inputGradient: " + std::to_string(targets.size()) + " targets for "
+                + std::to_string(input.size(0)) + " inputs");
     torch::AutoGradMode gradMode(true);
     at::Tensor leaf = input.detach().to(impl_->device).requires_grad_(true);
     const at::Tensor scores = logits(leaf);
@@ -316,8 +358,8 @@ at::Tensor Classifier::inputGradient(const at::Tensor &input, const std::vector<
     return gradient;
 }
 
-std::vector<Prediction> Classifier::predict(const std::vector<cv::Mat> &images, int topk,
-                                            const std::vector<std::string> &names) const
+std::vector<Prediction> Classifier::predict(
+    const std::vector<cv::Mat> &images, int topk, const std::vector<std::string> &names) const
 {
     const ModelSpec &spec = impl_->spec;
     topk = std::clamp(topk, 1, classCount());
@@ -345,8 +387,8 @@ std::vector<Prediction> Classifier::predict(const std::vector<cv::Mat> &images, 
         for (size_t row = 0; row < count; ++row) {
             const at::Tensor rowScores = scores[int64_t(row)].contiguous();
             if (!torch::isfinite(rowScores).all().item<bool>()) {
-                const std::string name = next + row < names.size() ? names[next + row]
-                                                                    : "image " + std::to_string(next + row);
+                const std::string name
+                    = next + row < names.size() ? names[next + row] : "image " + std::to_string(next + row);
                 throw Error(impl_->modelPath, "produced NaN or infinite logits for " + name);
             }
             Prediction prediction;
@@ -354,7 +396,7 @@ std::vector<Prediction> Classifier::predict(const std::vector<cv::Mat> &images, 
             prediction.logits.assign(begin, begin + rowScores.numel());
             const at::Tensor rowProbabilities = probabilities[int64_t(row)].to(torch::kFloat32).contiguous();
             prediction.probabilities.assign(rowProbabilities.data_ptr<float>(),
-                                            rowProbabilities.data_ptr<float>() + rowProbabilities.numel());
+                rowProbabilities.data_ptr<float>() + rowProbabilities.numel());
             const at::Tensor values = std::get<0>(top)[int64_t(row)];
             const at::Tensor indices = std::get<1>(top)[int64_t(row)];
             for (int k = 0; k < topk; ++k) {

@@ -38,9 +38,9 @@ struct PassRecord {
 using PassObserver = std::function<void(const PassRecord &)>;
 
 struct Prediction {
-    std::vector<ClassScore> top;       // the k most probable classes, most probable first
-    std::vector<float> logits;         // one per label
-    std::vector<float> probabilities;  // softmax of logits
+    std::vector<ClassScore> top; // the k most probable classes, most probable first
+    std::vector<float> logits; // one per label
+    std::vector<float> probabilities; // softmax of logits
 };
 
 class Classifier {
@@ -57,8 +57,7 @@ public:
     // cannot be made or that differs is no error: the module then serves every pass and
     // optimisedCopyNote() says why.
     // Any thread; the returned object is then used from one thread at a time.
-    static std::shared_ptr<Classifier> load(const std::string &modelPath,
-                                            const std::string &device = "auto");
+    static std::shared_ptr<Classifier> load(const std::string &modelPath, const std::string &device = "auto");
 
     ~Classifier();
     Classifier(const Classifier &) = delete;
@@ -66,7 +65,7 @@ public:
 
     const ModelSpec &spec() const;
     const std::string &modelPath() const;
-    std::string deviceName() const;  // "cpu", "cuda:0", ...
+    std::string deviceName() const; // "cpu", "cuda:0", ...
     int classCount() const;
 
     // Largest batch pushed through the model at once (default 32). Out-of-memory errors halve it
@@ -77,8 +76,8 @@ public:
     // Predicts decoded images (see image_io.h; any size, resized per the spec). Batched; no
     // gradients. `topk` is clamped to [1, classCount()]. Throws sg::Error when the model
     // produces non-finite logits (naming `names[i]` when given) or an image cannot be converted.
-    std::vector<Prediction> predict(const std::vector<cv::Mat> &images, int topk,
-                                    const std::vector<std::string> &names = {}) const;
+    std::vector<Prediction> predict(
+        const std::vector<cv::Mat> &images, int topk, const std::vector<std::string> &names = {}) const;
 
     // --- inference-optimised copy ----------------------------------------------------------
     // Largest |logit difference| at load for which the copy is kept.
@@ -110,14 +109,14 @@ public:
     // optimisedInference(); with autograd on, and features()/head() always, on the module as
     // loaded (the copy keeps no graph and exports forward only).
 
-    at::Tensor logits(const at::Tensor &input) const;   // [N, K]
+    at::Tensor logits(const at::Tensor &input) const; // [N, K]
     bool hasSplit() const;
     at::Tensor features(const at::Tensor &input) const; // inner map; throws sg::Error without split
-    at::Tensor head(const at::Tensor &features) const;  // logits from the inner map
+    at::Tensor head(const at::Tensor &features) const; // logits from the inner map
     // Gradient of sum_i logits[i, targets[i]] with respect to `input`, same shape as input.
     // Writes the logits to `logitsOut` when given. Enables autograd locally.
-    at::Tensor inputGradient(const at::Tensor &input, const std::vector<int64_t> &targets,
-                             at::Tensor *logitsOut = nullptr) const;
+    at::Tensor inputGradient(
+        const at::Tensor &input, const std::vector<int64_t> &targets, at::Tensor *logitsOut = nullptr) const;
 
     // Counts of model passes since load (one per image; the load-time probe not included),
     // for reports and benchmarks.

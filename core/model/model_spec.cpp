@@ -38,10 +38,9 @@ std::string readText(const std::string &path, const char *what)
 // Field access that names the field in its error message.
 class Fields {
 public:
-    Fields(const json &object, std::string path, std::string prefix)
-        : object_(object), path_(std::move(path)), prefix_(std::move(prefix))
-    {
-    }
+    Fields(const json &object, std::string path, std::string prefix) :
+        object_(object), path_(std::move(path)), prefix_(std::move(prefix))
+    { }
 
     bool has(const char *key) const { return object_.contains(key); }
 
@@ -59,8 +58,9 @@ public:
             fail(key, "must be an integer");
         const auto number = value.get<long long>();
         if (number < low || number > high)
-            fail(key, "is " + std::to_string(number) + ", must be between " + std::to_string(low) +
-                          " and " + std::to_string(high));
+            fail(key,
+                "is " + std::to_string(number) + ", must be between " + std::to_string(low) + " and "
+                    + std::to_string(high));
         return static_cast<int>(number);
     }
 
@@ -148,10 +148,8 @@ InputSpec parseInput(const json &input, const std::string &path)
         spec.rangeHigh = range[1];
     }
     const auto channels = static_cast<size_t>(spec.channels);
-    spec.mean = fields.has("mean") ? fields.numbers("mean", channels)
-                                   : std::vector<float>(channels, 0.0f);
-    spec.std = fields.has("std") ? fields.numbers("std", channels)
-                                 : std::vector<float>(channels, 1.0f);
+    spec.mean = fields.has("mean") ? fields.numbers("mean", channels) : std::vector<float>(channels, 0.0f);
+    spec.std = fields.has("std") ? fields.numbers("std", channels) : std::vector<float>(channels, 1.0f);
     for (float deviation : spec.std)
         if (!(deviation > 0.0f))
             fields.fail("std", "must contain only positive numbers");
@@ -188,8 +186,7 @@ ModelSpec parseModelSpec(const std::string &jsonText, const std::string &sidecar
     if (root.contains("labels")) {
         spec.labels = parseLabelList(root.at("labels"), fields);
     } else if (root.contains("labels_file")) {
-        const fs::path labelsPath =
-            fs::path(sidecarPath).parent_path() / fields.text("labels_file", "");
+        const fs::path labelsPath = fs::path(sidecarPath).parent_path() / fields.text("labels_file", "");
         spec.labels = readLabelsFile(labelsPath.string());
         if (spec.labels.empty())
             throw Error(labelsPath.string(), "labels file holds no labels");

@@ -30,8 +30,8 @@ public:
 
     // Heatmap.mask is the unnormalised CAM at the feature map's size (h x w, >= 0);
     // Heatmap.resolution is the feature map's width.
-    Heatmap run(const SaliencyRequest &request, const ProgressFn &progress,
-                const CancelFlag &cancel) const override
+    Heatmap run(
+        const SaliencyRequest &request, const ProgressFn &progress, const CancelFlag &cancel) const override
     {
         // Counted from before prepare(): its clean pass is one of the run's passes.
         RunMeter meter(request.classifier);
@@ -54,16 +54,16 @@ public:
                 std::ostringstream shape;
                 shape << features.sizes();
                 throw Error(classifier.modelPath(),
-                            "gradcam: the features method returned shape " + shape.str() +
-                                "; Grad-CAM needs a convolutional feature map [1, C, h, w]");
+                    "gradcam: the features method returned shape " + shape.str()
+                        + "; Grad-CAM needs a convolutional feature map [1, C, h, w]");
             }
             features = features.detach().requires_grad_(true);
             const at::Tensor logits = classifier.head(features);
-            const at::Tensor gradient =
-                torch::autograd::grad({logits.select(1, prepared.target).sum()}, {features})[0];
+            const at::Tensor gradient
+                = torch::autograd::grad({logits.select(1, prepared.target).sum()}, {features})[0];
             classifier.recordBackward(1);
-            const at::Tensor weights = gradient.mean({2, 3}, /*keepdim=*/true);  // [1, C, 1, 1]
-            cam = torch::relu((weights * features).sum(1, /*keepdim=*/true)).detach();  // [1, 1, h, w]
+            const at::Tensor weights = gradient.mean({2, 3}, /*keepdim=*/true); // [1, C, 1, 1]
+            cam = torch::relu((weights * features).sum(1, /*keepdim=*/true)).detach(); // [1, 1, h, w]
         }
 
         const at::Tensor saliency = upsample(cam, prepared.height, prepared.width);

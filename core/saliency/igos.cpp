@@ -36,10 +36,17 @@ constexpr double kSmallestStep = 1e-5;
 // and its gradient come from IgosObjective (igos_objective.cpp), the code the parity test checks.
 class Optimisation {
 public:
-    Optimisation(const PreparedRequest &prepared, const IgosSettings &settings, int maxBatch, std::uint64_t seed,
-                 const ProgressFn &progress, const CancelFlag &cancel, const IgosIterationFn &onIteration) :
-        prepared_(prepared), settings_(settings), objective_(prepared, settings), maxBatch_(maxBatch),
-        generator_(makeGenerator(seed)), progress_(progress), cancel_(cancel), onIteration_(onIteration),
+    Optimisation(const PreparedRequest &prepared, const IgosSettings &settings, int maxBatch,
+        std::uint64_t seed, const ProgressFn &progress, const CancelFlag &cancel,
+        const IgosIterationFn &onIteration) :
+        prepared_(prepared),
+        settings_(settings),
+        objective_(prepared, settings),
+        maxBatch_(maxBatch),
+        generator_(makeGenerator(seed)),
+        progress_(progress),
+        cancel_(cancel),
+        onIteration_(onIteration),
         device_(prepared.input.device())
     {
         const int s = prepared.resolution;
@@ -63,7 +70,8 @@ public:
             for (const at::Tensor &g : gradients)
                 squaredNorm += g.pow(2).sum().item<double>();
             if (settings_.reference) {
-                step = lineSearch(gradients, squaredNorm, evaluate(masks_, drawNoise()), settings_.alpha, true);
+                step = lineSearch(
+                    gradients, squaredNorm, evaluate(masks_, drawNoise()), settings_.alpha, true);
             } else {
                 step = lineSearch(gradients, squaredNorm, current.terms.total, step, false, noise);
             }
@@ -85,9 +93,9 @@ private:
     at::Tensor drawNoise()
     {
         const auto &input = prepared_.input;
-        const at::Tensor noise = torch::randn({objective_.imageCount(), input.size(1), input.size(2),
-                                               input.size(3)},
-                                              generator_, torch::kFloat32);
+        const at::Tensor noise
+            = torch::randn({objective_.imageCount(), input.size(1), input.size(2), input.size(3)}, generator_,
+                torch::kFloat32);
         return (noise * settings_.noise).to(device_);
     }
 
@@ -98,7 +106,7 @@ private:
     }
 
     double lineSearch(const std::vector<at::Tensor> &gradients, double squaredNorm, double base, double step,
-                      bool freshNoise, const at::Tensor &noise = {})
+        bool freshNoise, const at::Tensor &noise = {})
     {
         const double slope = -kArmijo * squaredNorm;
         while (true) {
@@ -132,8 +140,8 @@ private:
     {
         if (!progress_)
             return;
-        const at::Tensor saliency =
-            1.0 - upsample(ranking(IgosObjective::combined(masks_)), prepared_.height, prepared_.width)[0][0];
+        const at::Tensor saliency = 1.0
+            - upsample(ranking(IgosObjective::combined(masks_)), prepared_.height, prepared_.width)[0][0];
         const cv::Mat map = toMat32F(normaliseRange(saliency));
         progress_({iteration, settings_.iterations, &map});
     }
@@ -165,16 +173,17 @@ double defaultL1(int resolution)
 
 class IgosMethod : public SaliencyMethod {
 public:
-    explicit IgosMethod(bool plusPlus) : plusPlus_(plusPlus) {}
+    explicit IgosMethod(bool plusPlus) : plusPlus_(plusPlus) { }
 
     std::string id() const override { return plusPlus_ ? "igospp" : "igos"; }
     std::string title() const override { return plusPlus_ ? "iGOS++" : "I-GOS"; }
     std::string description() const override
     {
-        return plusPlus_ ? "Bilateral integrated-gradient mask optimisation: a deletion and an insertion mask "
-                           "with bilateral total variation (Khorram et al., CHIL 2021)."
-                         : "Integrated-gradient optimised saliency: the smallest, smoothest mask whose removal "
-                           "destroys the prediction (Qi et al., AAAI 2020).";
+        return plusPlus_
+            ? "Bilateral integrated-gradient mask optimisation: a deletion and an insertion mask "
+              "with bilateral total variation (Khorram et al., CHIL 2021)."
+            : "Integrated-gradient optimised saliency: the smallest, smoothest mask whose removal "
+              "destroys the prediction (Qi et al., AAAI 2020).";
     }
     std::vector<int> resolutions() const override { return {7, 14, 28, 56, 224}; }
     int defaultResolution() const override { return 28; }
@@ -188,23 +197,25 @@ public:
             {"l2", "Weight of the smoothness (total variation) term", 20, 0, 1e6, false},
             {"alpha", "Initial line-search step size", 1000, 1e-6, 1e9, false},
             {"noise", "Std of the Gaussian noise added to each path image (normalised units)", 0.2, 0, 10,
-             false},
-            {"reference", "1 = the IGOS_pp line search exactly (about 3x the model passes); 0 = reuse the "
-                          "gradient pass's loss and noise, warm-start the step",
-             0, 0, 1, true},
-            {"ties", "1 = order the cells clamped at 0 (a plateau of equal saliency) by how far the updates "
-                     "pushed them below 0; 0 = the reference's plain 1 - mask",
-             1, 0, 1, true},
+                false},
+            {"reference",
+                "1 = the IGOS_pp line search exactly (about 3x the model passes); 0 = reuse the "
+                "gradient pass's loss and noise, warm-start the step",
+                0, 0, 1, true},
+            {"ties",
+                "1 = order the cells clamped at 0 (a plateau of equal saliency) by how far the updates "
+                "pushed them below 0; 0 = the reference's plain 1 - mask",
+                1, 0, 1, true},
         };
     }
 
-    Heatmap run(const SaliencyRequest &request, const ProgressFn &progress,
-                const CancelFlag &cancel) const override
+    Heatmap run(
+        const SaliencyRequest &request, const ProgressFn &progress, const CancelFlag &cancel) const override
     {
         const RunMeter meter(request.classifier);
         const PreparedRequest prepared = prepare(*this, request);
         const IgosOutcome outcome = optimiseIgos(prepared, igosSettings(prepared.params, plusPlus_),
-                                                 request.maxBatch, request.seed, progress, cancel);
+            request.maxBatch, request.seed, progress, cancel);
         const at::Tensor saliency = 1.0 - upsample(outcome.ranking, prepared.height, prepared.width);
         Heatmap heatmap = makeHeatmap(*this, prepared, outcome.mask, saliency);
         meter.fill(heatmap);
@@ -218,8 +229,8 @@ private:
 } // namespace
 
 IgosOutcome optimiseIgos(const PreparedRequest &prepared, const IgosSettings &settings, int maxBatch,
-                        std::uint64_t seed, const ProgressFn &progress, const CancelFlag &cancel,
-                        const IgosIterationFn &onIteration)
+    std::uint64_t seed, const ProgressFn &progress, const CancelFlag &cancel,
+    const IgosIterationFn &onIteration)
 {
     return Optimisation(prepared, settings, maxBatch, seed, progress, cancel, onIteration).run();
 }

@@ -53,20 +53,22 @@ public:
     std::vector<ParamSpec> parameters(int) const override
     {
         return {
-            {"steps", "points on the path from the baseline to the image (midpoint rule); more is "
-                      "more exact and costs one forward and backward pass each",
-             64, 1, 4096, true},
-            {"baseline", "the image the path starts from: 0 = black (zero pixels), 1 = blurred "
-                         "image (the I-GOS Gaussian blur)",
-             kBlackBaseline, kBlackBaseline, kBlurBaseline, true},
+            {"steps",
+                "points on the path from the baseline to the image (midpoint rule); more is "
+                "more exact and costs one forward and backward pass each",
+                64, 1, 4096, true},
+            {"baseline",
+                "the image the path starts from: 0 = black (zero pixels), 1 = blurred "
+                "image (the I-GOS Gaussian blur)",
+                kBlackBaseline, kBlackBaseline, kBlurBaseline, true},
         };
     }
 
     // Heatmap.mask is the signed attribution summed over channels [H, W] (it sums to
     // f(x) - f(x') of the target logit up to the integration error); Heatmap.saliency is its
     // absolute value, normalised.
-    Heatmap run(const SaliencyRequest &request, const ProgressFn &progress,
-                const CancelFlag &cancel) const override
+    Heatmap run(
+        const SaliencyRequest &request, const ProgressFn &progress, const CancelFlag &cancel) const override
     {
         // Counted from before prepare(): its clean pass is one of the run's passes.
         RunMeter meter(request.classifier);
@@ -85,10 +87,10 @@ public:
         int maxBatch = request.maxBatch;
         forEachBatch(steps, maxBatch, cancel, [&](int begin, int end) {
             const int count = end - begin;
-            const at::Tensor points =
-                baseline + alphas.slice(0, begin, end).view({count, 1, 1, 1}) * difference;
-            const at::Tensor gradient =
-                classifier.inputGradient(points, std::vector<int64_t>(size_t(count), prepared.target));
+            const at::Tensor points
+                = baseline + alphas.slice(0, begin, end).view({count, 1, 1, 1}) * difference;
+            const at::Tensor gradient
+                = classifier.inputGradient(points, std::vector<int64_t>(size_t(count), prepared.target));
             gradientSum += gradient.sum(0, /*keepdim=*/true, torch::kFloat64);
             if (progress) {
                 const at::Tensor partial = attributionMap(difference, gradientSum, end);
@@ -107,9 +109,7 @@ private:
     // Channel-summed attribution [H, W] from the gradients of the first `taken` path points.
     static at::Tensor attributionMap(const at::Tensor &difference, const at::Tensor &gradientSum, int taken)
     {
-        return (difference.to(torch::kFloat64) * gradientSum / double(taken))
-            .sum(1)[0]
-            .to(torch::kFloat32);
+        return (difference.to(torch::kFloat64) * gradientSum / double(taken)).sum(1)[0].to(torch::kFloat32);
     }
 };
 

@@ -40,15 +40,15 @@ std::vector<const SaliencyMethod *> MethodRegistry::all() const
     return result;
 }
 
-ParamValues resolveParams(const std::string &methodId, const std::vector<ParamSpec> &schema,
-                          const ParamValues &given)
+ParamValues resolveParams(
+    const std::string &methodId, const std::vector<ParamSpec> &schema, const ParamValues &given)
 {
     ParamValues resolved;
     for (const ParamSpec &spec : schema)
         resolved[spec.name] = spec.defaultValue;
     for (const auto &[name, value] : given) {
-        const auto spec = std::find_if(schema.begin(), schema.end(),
-                                       [&](const ParamSpec &s) { return s.name == name; });
+        const auto spec
+            = std::find_if(schema.begin(), schema.end(), [&](const ParamSpec &s) { return s.name == name; });
         if (spec == schema.end()) {
             std::string known;
             for (const ParamSpec &s : schema)

@@ -23,7 +23,7 @@ namespace sg {
 // One tunable number of a method. `integer` parameters hold whole numbers.
 struct ParamSpec {
     std::string name;
-    std::string description;  // one line, shown as a tooltip and by `sightglass-cli methods`
+    std::string description; // one line, shown as a tooltip and by `sightglass-cli methods`
     double defaultValue = 0.0;
     double minimum = 0.0;
     double maximum = 0.0;
@@ -39,12 +39,12 @@ constexpr int kDefaultResolution = -1;
 // calling thread only (the job worker).
 struct SaliencyRequest {
     const Classifier *classifier = nullptr;
-    cv::Mat image;             // decoded image (image_io.h: RGB/gray, 8/16-bit, any size)
-    int target = -1;           // class index to explain; -1 = the model's top-1 class
-    int resolution = kDefaultResolution;  // mask / cell size
-    ParamValues params;        // entries not given take the schema's defaults
-    std::uint64_t seed = 0;    // seeds every random draw: equal requests give equal maps
-    int maxBatch = 32;         // most images per model pass; halved on out-of-memory
+    cv::Mat image; // decoded image (image_io.h: RGB/gray, 8/16-bit, any size)
+    int target = -1; // class index to explain; -1 = the model's top-1 class
+    int resolution = kDefaultResolution; // mask / cell size
+    ParamValues params; // entries not given take the schema's defaults
+    std::uint64_t seed = 0; // seeds every random draw: equal requests give equal maps
+    int maxBatch = 32; // most images per model pass; halved on out-of-memory
 };
 
 // Reported after each batch or iteration. `map` (may be empty) is the current saliency at model
@@ -64,21 +64,21 @@ using CancelFlag = std::atomic<bool>;
 
 class Cancelled : public std::runtime_error {
 public:
-    Cancelled() : std::runtime_error("cancelled") {}
+    Cancelled() : std::runtime_error("cancelled") { }
 };
 
 // The result of one run. Maps are CV_32FC1.
 struct Heatmap {
     std::string method;
-    int resolution = 0;          // the method's own resolution (Grad-CAM: the feature map's)
-    cv::Mat mask;                // at the method's resolution, in the method's own convention
-    cv::Mat saliency;            // model-input height x width, high = salient, min 0, max 1
+    int resolution = 0; // the method's own resolution (Grad-CAM: the feature map's)
+    cv::Mat mask; // at the method's resolution, in the method's own convention
+    cv::Mat saliency; // model-input height x width, high = salient, min 0, max 1
     int target = 0;
     std::string label;
-    double probability = 0.0;    // softmax probability of the target on the clean image
-    ParamValues params;          // every parameter, defaults filled in
-    std::int64_t forwardPasses = 0;   // images pushed through the model (forward)
-    std::int64_t backwardPasses = 0;  // images whose gradient was taken
+    double probability = 0.0; // softmax probability of the target on the clean image
+    ParamValues params; // every parameter, defaults filled in
+    std::int64_t forwardPasses = 0; // images pushed through the model (forward)
+    std::int64_t backwardPasses = 0; // images whose gradient was taken
     double seconds = 0.0;
 };
 
@@ -86,9 +86,9 @@ class SaliencyMethod {
 public:
     virtual ~SaliencyMethod() = default;
 
-    virtual std::string id() const = 0;           // "igos", "gradcam", ...
-    virtual std::string title() const = 0;        // "I-GOS"
-    virtual std::string description() const = 0;  // one sentence
+    virtual std::string id() const = 0; // "igos", "gradcam", ...
+    virtual std::string title() const = 0; // "I-GOS"
+    virtual std::string description() const = 0; // one sentence
 
     // Resolutions the user may choose (mask size, cell size); empty when the method's
     // resolution is fixed by the model (Grad-CAM) and --resolution does not apply.
@@ -102,8 +102,8 @@ public:
     // Runs the method. Any thread (the calling thread does all model work). Throws sg::Error
     // for a bad request (unknown parameter, value out of range, resolution not offered, target
     // out of range, model lacking what the method needs), Cancelled when `cancel` was set.
-    virtual Heatmap run(const SaliencyRequest &request, const ProgressFn &progress,
-                        const CancelFlag &cancel) const = 0;
+    virtual Heatmap run(
+        const SaliencyRequest &request, const ProgressFn &progress, const CancelFlag &cancel) const = 0;
 };
 
 // The methods known to the program, in registration order. Lookup by id; nothing else in the
@@ -111,7 +111,7 @@ public:
 class MethodRegistry {
 public:
     void add(std::unique_ptr<SaliencyMethod> method);
-    const SaliencyMethod *find(const std::string &id) const;  // nullptr when unknown
+    const SaliencyMethod *find(const std::string &id) const; // nullptr when unknown
     // Like find(), but throws sg::Error listing the known ids.
     const SaliencyMethod &get(const std::string &id) const;
     std::vector<const SaliencyMethod *> all() const;
@@ -125,7 +125,7 @@ private:
 
 // Checks `given` against `schema` and fills in defaults. Throws sg::Error naming the parameter
 // for an unknown name, a value out of range, or a fraction where a whole number is needed.
-ParamValues resolveParams(const std::string &methodId, const std::vector<ParamSpec> &schema,
-                          const ParamValues &given);
+ParamValues resolveParams(
+    const std::string &methodId, const std::vector<ParamSpec> &schema, const ParamValues &given);
 
 } // namespace sg

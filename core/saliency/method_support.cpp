@@ -31,39 +31,43 @@ PreparedRequest prepare(const SaliencyMethod &method, const SaliencyRequest &req
     if (request.image.empty())
         throw Error("", method.id() + ": no image given");
     if (request.maxBatch < 1)
-        throw Error("", method.id() + ": batch size must be at least 1, not " +
-                            std::to_string(request.maxBatch));
+        throw Error(
+            "", method.id() + ": batch size must be at least 1, not " + std::to_string(request.maxBatch));
     const Classifier &classifier = *request.classifier;
     if (method.needsSplit() && !classifier.hasSplit())
         throw Error(classifier.modelPath(),
-                    method.title() + " needs an inner layer, but this model does not expose an inner "
-                                     "layer (its sidecar has no \"split\" with features/head methods)");
+            method.title()
+                + " needs an inner layer, but this model does not expose an inner "
+                  "layer (its sidecar has no \"split\" with features/head methods)");
 
     PreparedRequest prepared;
     prepared.classifier = &classifier;
     const auto offered = method.resolutions();
     if (offered.empty()) {
         if (request.resolution != kDefaultResolution)
-            throw Error("", method.id() + " has no choosable resolution (it uses the model's "
-                                          "feature map); leave the resolution out");
+            throw Error("",
+                method.id()
+                    + " has no choosable resolution (it uses the model's "
+                      "feature map); leave the resolution out");
     } else {
-        prepared.resolution =
-            request.resolution == kDefaultResolution ? method.defaultResolution() : request.resolution;
+        prepared.resolution
+            = request.resolution == kDefaultResolution ? method.defaultResolution() : request.resolution;
         if (std::find(offered.begin(), offered.end(), prepared.resolution) == offered.end()) {
             std::string list;
             for (int r : offered)
                 list += (list.empty() ? "" : ", ") + std::to_string(r);
-            throw Error("", method.id() + ": resolution " + std::to_string(request.resolution) +
-                                " is not offered (choose one of " + list + ")");
+            throw Error("",
+                method.id() + ": resolution " + std::to_string(request.resolution)
+                    + " is not offered (choose one of " + list + ")");
         }
     }
     prepared.params = resolveParams(method.id(), method.parameters(prepared.resolution), request.params);
 
     const InputSpec &spec = classifier.spec().input;
     if (prepared.resolution > std::min(spec.width, spec.height))
-        throw Error("", method.id() + ": resolution " + std::to_string(prepared.resolution) +
-                            " exceeds the model input (" + std::to_string(spec.width) + "x" +
-                            std::to_string(spec.height) + ")");
+        throw Error("",
+            method.id() + ": resolution " + std::to_string(prepared.resolution) + " exceeds the model input ("
+                + std::to_string(spec.width) + "x" + std::to_string(spec.height) + ")");
     const cv::Mat pixels = toModelPixels(request.image, spec);
     prepared.height = spec.height;
     prepared.width = spec.width;
@@ -71,11 +75,13 @@ PreparedRequest prepare(const SaliencyMethod &method, const SaliencyRequest &req
     prepared.input = normalise(prepared.modelPixels, spec).to(c10::Device(classifier.deviceName()));
 
     torch::NoGradGuard noGrad;
-    const at::Tensor probabilities = torch::softmax(classifier.logits(prepared.input).to(torch::kFloat64), 1)[0];
+    const at::Tensor probabilities
+        = torch::softmax(classifier.logits(prepared.input).to(torch::kFloat64), 1)[0];
     const int classes = classifier.classCount();
     if (request.target < -1 || request.target >= classes)
-        throw Error("", "target class " + std::to_string(request.target) + " is out of range (the model has " +
-                            std::to_string(classes) + " classes, 0 to " + std::to_string(classes - 1) + ")");
+        throw Error("",
+            "target class " + std::to_string(request.target) + " is out of range (the model has "
+                + std::to_string(classes) + " classes, 0 to " + std::to_string(classes - 1) + ")");
     prepared.target = request.target == -1 ? int(probabilities.argmax().item<int64_t>()) : request.target;
     prepared.probability = probabilities[prepared.target].item<double>();
     return prepared;
@@ -101,8 +107,8 @@ at::Tensor blurPixels(const at::Tensor &pixels)
         for (int c = 0; c < channels; ++c) {
             const cv::Mat plane(height, width, CV_32FC1, source[n][c].data_ptr<float>());
             cv::Mat out(height, width, CV_32FC1, blurred[n][c].data_ptr<float>());
-            cv::GaussianBlur(plane, out, cv::Size(kernel, kernel), kernel - 1, kernel - 1,
-                             cv::BORDER_REFLECT_101);
+            cv::GaussianBlur(
+                plane, out, cv::Size(kernel, kernel), kernel - 1, kernel - 1, cv::BORDER_REFLECT_101);
         }
     return blurred;
 }
@@ -124,10 +130,11 @@ at::Tensor upsample(const at::Tensor &mask, int height, int width)
 {
     if (mask.size(2) == height && mask.size(3) == width)
         return mask;
-    return F::interpolate(mask, F::InterpolateFuncOptions()
-                                    .size(std::vector<int64_t>{height, width})
-                                    .mode(torch::kBilinear)
-                                    .align_corners(true));
+    return F::interpolate(mask,
+        F::InterpolateFuncOptions()
+            .size(std::vector<int64_t>{height, width})
+            .mode(torch::kBilinear)
+            .align_corners(true));
 }
 
 at::Tensor targetProbabilities(const Classifier &classifier, const at::Tensor &batch, int target)
@@ -141,8 +148,8 @@ void throwIfCancelled(const CancelFlag &cancel)
         throw Cancelled();
 }
 
-void forEachBatch(int count, int &maxBatch, const CancelFlag &cancel,
-                  const std::function<void(int begin, int end)> &run)
+void forEachBatch(
+    int count, int &maxBatch, const CancelFlag &cancel, const std::function<void(int begin, int end)> &run)
 {
     int begin = 0;
     while (begin < count) {
@@ -175,10 +182,11 @@ at::Generator makeGenerator(std::uint64_t seed)
 }
 
 RunMeter::RunMeter(const Classifier *classifier) :
-    classifier_(classifier), forwards_(classifier ? classifier->forwardCount() : 0),
-    backwards_(classifier ? classifier->backwardCount() : 0), start_(std::chrono::steady_clock::now())
-{
-}
+    classifier_(classifier),
+    forwards_(classifier ? classifier->forwardCount() : 0),
+    backwards_(classifier ? classifier->backwardCount() : 0),
+    start_(std::chrono::steady_clock::now())
+{ }
 
 void RunMeter::fill(Heatmap &heatmap) const
 {
@@ -200,7 +208,7 @@ at::Tensor normaliseRange(const at::Tensor &map)
 }
 
 Heatmap makeHeatmap(const SaliencyMethod &method, const PreparedRequest &prepared, const at::Tensor &mask,
-                    const at::Tensor &saliency)
+    const at::Tensor &saliency)
 {
     Heatmap heatmap;
     heatmap.method = method.id();

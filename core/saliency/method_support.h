@@ -15,10 +15,10 @@ namespace sg::saliency {
 // A validated request with the model input ready on the model's device.
 struct PreparedRequest {
     const Classifier *classifier = nullptr;
-    at::Tensor input;        // [1, C, H, W], normalised, on the model's device
-    at::Tensor modelPixels;  // [1, C, H, W] in [0, 1] before normalisation (CPU)
+    at::Tensor input; // [1, C, H, W], normalised, on the model's device
+    at::Tensor modelPixels; // [1, C, H, W] in [0, 1] before normalisation (CPU)
     int target = 0;
-    double probability = 0.0;  // softmax probability of the target on the clean image
+    double probability = 0.0; // softmax probability of the target on the clean image
     int resolution = 0;
     ParamValues params;
     int height = 0;
@@ -55,8 +55,8 @@ at::Tensor targetProbabilities(const Classifier &classifier, const at::Tensor &b
 // before each slice (throws Cancelled). On OutOfMemoryError the slice size is halved and the
 // slice retried; `maxBatch` keeps the reduced size for later calls. Rethrows when one item
 // does not fit.
-void forEachBatch(int count, int &maxBatch, const CancelFlag &cancel,
-                  const std::function<void(int begin, int end)> &run);
+void forEachBatch(
+    int count, int &maxBatch, const CancelFlag &cancel, const std::function<void(int begin, int end)> &run);
 
 // Throws Cancelled when `cancel` is set.
 void throwIfCancelled(const CancelFlag &cancel);
@@ -83,8 +83,8 @@ private:
 // Builds the result (resolution: the prepared one, else the mask's width): `mask` [s, s] in the
 // method's convention, `saliency` [H, W] with high =
 // salient (min-max normalised to [0, 1] here; a constant map becomes all zeros).
-Heatmap makeHeatmap(const SaliencyMethod &method, const PreparedRequest &prepared,
-                    const at::Tensor &mask, const at::Tensor &saliency);
+Heatmap makeHeatmap(const SaliencyMethod &method, const PreparedRequest &prepared, const at::Tensor &mask,
+    const at::Tensor &saliency);
 
 // Min-max normalisation of a map to [0, 1] (all zeros when constant).
 at::Tensor normaliseRange(const at::Tensor &map);

@@ -49,17 +49,18 @@ public:
     std::vector<ParamSpec> parameters(int) const override
     {
         return {
-            {"fill", "what covers a window: 0 = the blurred image (the I-GOS Gaussian blur), "
-                     "1 = black (zero pixels)",
-             kBlurFill, kBlurFill, kBlackFill, true},
+            {"fill",
+                "what covers a window: 0 = the blurred image (the I-GOS Gaussian blur), "
+                "1 = black (zero pixels)",
+                kBlurFill, kBlurFill, kBlackFill, true},
         };
     }
 
     // Heatmap.mask is the r x r grid of probability drops P(clean) - P(occluded) (negative
     // where covering a window raises the probability); Heatmap.saliency paints each drop over
     // its window, normalised. One forward pass per window.
-    Heatmap run(const SaliencyRequest &request, const ProgressFn &progress,
-                const CancelFlag &cancel) const override
+    Heatmap run(
+        const SaliencyRequest &request, const ProgressFn &progress, const CancelFlag &cancel) const override
     {
         // Counted from before prepare(): its clean pass is one of the run's passes.
         RunMeter meter(request.classifier);
@@ -82,9 +83,9 @@ public:
 
         int maxBatch = request.maxBatch;
         forEachBatch(count, maxBatch, cancel, [&](int begin, int end) {
-            const at::Tensor covered =
-                torch::arange(begin, end, torch::kInt64).to(device).view({-1, 1, 1, 1});
-            const at::Tensor images = torch::where(owner == covered, fill, input);  // [n, C, H, W]
+            const at::Tensor covered
+                = torch::arange(begin, end, torch::kInt64).to(device).view({-1, 1, 1, 1});
+            const at::Tensor images = torch::where(owner == covered, fill, input); // [n, C, H, W]
             const at::Tensor scores = targetProbabilities(classifier, images, prepared.target);
             drops.slice(0, begin, end).copy_(prepared.probability - scores.to(torch::kCPU, torch::kFloat64));
             if (progress) {

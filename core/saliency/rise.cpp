@@ -42,10 +42,10 @@ public:
     std::vector<ParamSpec> parameters(int) const override
     {
         return {
-            {"masks", "number of random masks (one forward pass each); more gives a smoother map",
-             2000, 1, 100000, true},
-            {"p", "probability that a grid cell is kept (the rest of the image is blacked out)",
-             0.5, 0.01, 0.99, false},
+            {"masks", "number of random masks (one forward pass each); more gives a smoother map", 2000, 1,
+                100000, true},
+            {"p", "probability that a grid cell is kept (the rest of the image is blacked out)", 0.5, 0.01,
+                0.99, false},
         };
     }
 
@@ -54,8 +54,8 @@ public:
     // probability given the pixel is kept. Heatmap.resolution is the grid side s.
     // The removed part is black in *pixel* space (zero pixels, then normalised), as an image
     // with parts cut out looks; zero in normalised space would be the dataset's mean colour.
-    Heatmap run(const SaliencyRequest &request, const ProgressFn &progress,
-                const CancelFlag &cancel) const override
+    Heatmap run(
+        const SaliencyRequest &request, const ProgressFn &progress, const CancelFlag &cancel) const override
     {
         // Counted from before prepare(): its clean pass is one of the run's passes.
         RunMeter meter(request.classifier);
@@ -86,30 +86,27 @@ public:
             at::Tensor draws = torch::empty({batch, cells + 2}, torch::kFloat32);
             for (int i = 0; i < batch; ++i)
                 draws[i].copy_(torch::rand({cells + 2}, makeGenerator(maskSeed(request.seed, begin + i))));
-            const at::Tensor grids =
-                draws.narrow(1, 0, cells).lt(keep).to(torch::kFloat32).view({batch, 1, grid, grid});
+            const at::Tensor grids
+                = draws.narrow(1, 0, cells).lt(keep).to(torch::kFloat32).view({batch, 1, grid, grid});
             const auto uniform = draws.accessor<float, 2>();
             const auto shiftOf = [](float u, int cell) {
-                return std::min<int64_t>(int64_t(u * cell), cell - 1);  // uniform in [0, cell)
+                return std::min<int64_t>(int64_t(u * cell), cell - 1); // uniform in [0, cell)
             };
             std::vector<std::pair<int64_t, int64_t>> shifts;
             for (int i = 0; i < batch; ++i)
-                shifts.emplace_back(shiftOf(uniform[i][cells], cellHeight),
-                                    shiftOf(uniform[i][cells + 1], cellWidth));
+                shifts.emplace_back(
+                    shiftOf(uniform[i][cells], cellHeight), shiftOf(uniform[i][cells + 1], cellWidth));
             // Half-pixel (align_corners = false) bilinear stretch, as an image resize does:
             // each grid value covers one cell of the stretched mask.
             const at::Tensor large = F::interpolate(grids.to(device),
-                                                    F::InterpolateFuncOptions()
-                                                        .size(stretched)
-                                                        .mode(torch::kBilinear)
-                                                        .align_corners(false));
+                F::InterpolateFuncOptions().size(stretched).mode(torch::kBilinear).align_corners(false));
             std::vector<at::Tensor> crops;
             for (size_t i = 0; i < shifts.size(); ++i)
                 crops.push_back(
                     large[int64_t(i)].narrow(1, shifts[i].first, height).narrow(2, shifts[i].second, width));
-            const at::Tensor masks = torch::stack(crops);  // [n, 1, H, W]
-            const at::Tensor scores =
-                targetProbabilities(classifier, normalise(pixels * masks, spec), prepared.target);
+            const at::Tensor masks = torch::stack(crops); // [n, 1, H, W]
+            const at::Tensor scores
+                = targetProbabilities(classifier, normalise(pixels * masks, spec), prepared.target);
             weighted += (scores.view({-1, 1, 1, 1}) * masks).sum(0, /*keepdim=*/false, torch::kFloat64);
             if (progress) {
                 const cv::Mat map = toMat32F(normaliseRange(weighted[0]));

@@ -283,10 +283,10 @@ int writeQuality(const Classifier &classifier, const std::vector<std::string> &i
                 request.seed = seed;
                 request.maxBatch = batch;
                 const Heatmap heatmap = method.run(request, {}, cancel);
-                const auto byCells
-                    = evaluateDeletionInsertion(classifier, image, heatmap.saliency, heatmap.target, igos, cancel);
-                const auto byPixels
-                    = evaluateDeletionInsertion(classifier, image, heatmap.saliency, heatmap.target, rise, cancel);
+                const auto byCells = evaluateDeletionInsertion(
+                    classifier, image, heatmap.saliency, heatmap.target, igos, cancel);
+                const auto byPixels = evaluateDeletionInsertion(
+                    classifier, image, heatmap.saliency, heatmap.target, rise, cancel);
                 nlohmann::json line = {{"method", run.spec}, {"image", file}, {"seed", seed},
                     {"forward", heatmap.forwardPasses}, {"del_igos", byCells.deletionAuc},
                     {"ins_igos", byCells.insertionAuc}, {"del_rise", byPixels.deletionAuc},
@@ -337,7 +337,8 @@ int main(int argc, char **argv)
     app.add_option("--title", title, "Heading of the markdown table");
     std::string qualityPath;
     std::vector<std::uint64_t> seeds{1, 2, 3};
-    app.add_option("--quality-json", qualityPath, "Quality mode: write one JSON line per method, image and seed");
+    app.add_option(
+        "--quality-json", qualityPath, "Quality mode: write one JSON line per method, image and seed");
     app.add_option("--seeds", seeds, "Quality mode: seeds")->delimiter(',')->capture_default_str();
     CLI11_PARSE(app, argc, argv);
 
@@ -347,8 +348,9 @@ int main(int argc, char **argv)
         const bool compare = classifier->hasOptimisedCopy();
         std::cerr << "optimised copy: " << classifier->optimisedCopyNote() << '\n';
         // The core reader names the file and the problem for a bad truth.json.
-        const std::map<std::string, std::vector<PixelBox>> truth
-            = truthPath.empty() ? std::map<std::string, std::vector<PixelBox>>{} : readGroundTruth(truthPath).boxes;
+        const std::map<std::string, std::vector<PixelBox>> truth = truthPath.empty()
+            ? std::map<std::string, std::vector<PixelBox>>{}
+            : readGroundTruth(truthPath).boxes;
         std::vector<MethodRun> runs;
         std::istringstream specs(methodList);
         for (std::string spec; std::getline(specs, spec, ',');)
@@ -511,7 +513,8 @@ int main(int argc, char **argv)
                  "backward/image | replay s/image"
                  " | overhead | copy off s/image | copy speed-up | max Δmap |"
               << (evaluate ? " deletion AUC | insertion AUC |" : "") << " pointing | plateau | energy |\n"
-              << "|---|---|---|---|---|---|---|---|---|---|---|" << (evaluate ? "---|---|" : "") << "---|---|---|\n";
+              << "|---|---|---|---|---|---|---|---|---|---|---|" << (evaluate ? "---|---|" : "")
+              << "---|---|---|\n";
         for (const Row &row : rows) {
             const double n = row.images;
             const double t = row.timed;

@@ -207,10 +207,11 @@ TEST(Evaluate, TruthAddsThePointingGame)
     EXPECT_NEAR(inverse.at("energy").get<double>(), 0.0, 1e-9);
     // The tolerance reaches the box from (0, 0) only when it covers the distance.
     const double distance = std::hypot(firstBox[0], firstBox[1]);
-    EXPECT_TRUE(evaluate("--tolerance " + std::to_string(distance + 0.01) + " " + common + dir.file("inverse.npy"))
-                    .at("pointing")
-                    .at("hit")
-                    .get<bool>());
+    EXPECT_TRUE(
+        evaluate("--tolerance " + std::to_string(distance + 0.01) + " " + common + dir.file("inverse.npy"))
+            .at("pointing")
+            .at("hit")
+            .get<bool>());
 
     const json flat = evaluate(common + dir.file("flat.npy")).at("pointing");
     EXPECT_FALSE(flat.at("hit").get<bool>());
@@ -218,7 +219,8 @@ TEST(Evaluate, TruthAddsThePointingGame)
     EXPECT_EQ(flat.at("peak_count").get<int>(), 112 * 112);
 
     // Without --truth there is no pointing entry.
-    EXPECT_FALSE(evaluate("--image " + kSamples + "00000.png --saliency " + dir.file("box.npy")).contains("pointing"));
+    EXPECT_FALSE(
+        evaluate("--image " + kSamples + "00000.png --saliency " + dir.file("box.npy")).contains("pointing"));
     // An image the truth file does not list is named.
     const std::string other = dir.write("other.json", R"({"width": 112, "height": 112, "images": []})");
     const auto run = test::runCli("evaluate --model " + kModel + " --truth " + other + " --image " + kSamples

@@ -15,19 +15,18 @@ namespace sg {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 const std::string kModel = "models/demo/cues.pt";
-const std::string kImage = "resources/samples/cues/00000.png";  // class 3, cue box [44,75,66,97)
+const std::string kImage = "resources/samples/cues/00000.png"; // class 3, cue box [44,75,66,97)
 
 TEST(CliExplain, WritesMapsOverlayAndResult)
 {
     const test::TempDir dir;
     const std::string out = dir.file("igos");
-    const auto run = test::runCli("explain --model " + kModel + " --image " + kImage +
-                                  " --method igos --resolution 14 --seed 3 --param iterations=4 --evaluate --out " +
-                                  out);
+    const auto run = test::runCli("explain --model " + kModel + " --image " + kImage
+        + " --method igos --resolution 14 --seed 3 --param iterations=4 --evaluate --out " + out);
     ASSERT_EQ(run.exitCode, 0) << run.err;
     const json result = test::readJson(out + "/result.json");
     EXPECT_EQ(result.at("method"), "igos");
@@ -52,12 +51,12 @@ TEST(CliExplain, WritesMapsOverlayAndResult)
         EXPECT_EQ(entry.path().filename().string().find(".partial"), std::string::npos);
 
     // Same seed, same map; results are not overwritten without --force.
-    const auto again = test::runCli("explain -m " + kModel + " -i " + kImage +
-                                    " --method igos -r 14 --seed 3 -p iterations=4 --out " + out);
+    const auto again = test::runCli("explain -m " + kModel + " -i " + kImage
+        + " --method igos -r 14 --seed 3 -p iterations=4 --out " + out);
     EXPECT_EQ(again.exitCode, 1);
     EXPECT_THAT(again.err, HasSubstr("already exists; pass --force"));
-    const auto forced = test::runCli("explain -m " + kModel + " -i " + kImage +
-                                     " --method igos -r 14 --seed 3 -p iterations=4 --force --out " + out);
+    const auto forced = test::runCli("explain -m " + kModel + " -i " + kImage
+        + " --method igos -r 14 --seed 3 -p iterations=4 --force --out " + out);
     ASSERT_EQ(forced.exitCode, 0) << forced.err;
     EXPECT_EQ(cv::norm(saliency, readNpy(out + "/saliency.npy"), cv::NORM_INF), 0.0);
 }
@@ -65,12 +64,12 @@ TEST(CliExplain, WritesMapsOverlayAndResult)
 TEST(CliExplain, MethodsWithoutAResolutionUseTheirOwn)
 {
     const test::TempDir dir;
-    const auto run = test::runCli("explain -m " + kModel + " -i " + kImage + " --method gradcam --out " +
-                                  dir.file("cam"));
+    const auto run = test::runCli(
+        "explain -m " + kModel + " -i " + kImage + " --method gradcam --out " + dir.file("cam"));
     ASSERT_EQ(run.exitCode, 0) << run.err;
-    EXPECT_EQ(test::readJson(dir.file("cam/result.json")).at("resolution"), 14);  // the feature map
-    const auto rejected = test::runCli("explain -m " + kModel + " -i " + kImage +
-                                       " --method gradcam --resolution 7 --out " + dir.file("cam7"));
+    EXPECT_EQ(test::readJson(dir.file("cam/result.json")).at("resolution"), 14); // the feature map
+    const auto rejected = test::runCli("explain -m " + kModel + " -i " + kImage
+        + " --method gradcam --resolution 7 --out " + dir.file("cam7"));
     EXPECT_EQ(rejected.exitCode, 1);
     EXPECT_THAT(rejected.err, HasSubstr("gradcam has no choosable resolution"));
     EXPECT_FALSE(fs::exists(dir.file("cam7")));
@@ -84,24 +83,28 @@ TEST(CliExplain, BadRequestsAreClearErrorsAndWriteNothing)
         std::string message;
     };
     const std::vector<Case> cases = {
-        {"--method igos --resolution 0", "igos: resolution 0 is not offered (choose one of 7, 14, 28, 56, 224)"},
+        {"--method igos --resolution 0",
+            "igos: resolution 0 is not offered (choose one of 7, 14, 28, 56, 224)"},
         {"--method igos -p steps=-3", "igos: parameter \"steps\" is -3, must be in [1, 1000]"},
         {"--method igos -p steps", "--param \"steps\" must look like NAME=VALUE"},
         {"--method igos -p steps=many", "--param steps: \"many\" is not a number"},
-        {"--method lime", "unknown saliency method \"lime\" (known: igos, igospp, gradcam, ig, rise, occlusion)"},
+        {"--method lime",
+            "unknown saliency method \"lime\" (known: igos, igospp, gradcam, ig, rise, occlusion)"},
         {"--method igos --target 9", "target class 9 is out of range (the model has 4 classes, 0 to 3)"},
-        {"--method igos --target cat", "target \"cat\" is neither top1, a class index, nor one of the model's labels"},
+        {"--method igos --target cat",
+            "target \"cat\" is neither top1, a class index, nor one of the model's labels"},
         {"--method rise --resolution 224", "rise: resolution 224 exceeds the model input (112x112)"},
     };
     for (const Case &c : cases) {
         const std::string out = dir.file("never");
-        const auto run = test::runCli("explain -m " + kModel + " -i " + kImage + " " + c.arguments + " --out " + out);
+        const auto run
+            = test::runCli("explain -m " + kModel + " -i " + kImage + " " + c.arguments + " --out " + out);
         EXPECT_EQ(run.exitCode, 1) << c.arguments;
         EXPECT_THAT(run.err, HasSubstr(c.message)) << c.arguments;
         EXPECT_FALSE(fs::exists(out)) << c.arguments;
     }
-    const auto noSplit = test::runCli("explain -m tests/data/models/linear.pt -i " + kImage +
-                                      " --method gradcam --out " + dir.file("never"));
+    const auto noSplit = test::runCli("explain -m tests/data/models/linear.pt -i " + kImage
+        + " --method gradcam --out " + dir.file("never"));
     EXPECT_EQ(noSplit.exitCode, 1);
     EXPECT_THAT(noSplit.err, HasSubstr("does not expose an inner layer"));
 }
@@ -111,10 +114,9 @@ TEST(CliExplain, InterruptCancelsPromptlyAndLeavesNoFiles)
     const test::TempDir dir;
     const std::string out = dir.file("interrupted");
     // Far more iterations than can finish before the interrupt arrives after 3 s.
-    const std::string command = "cd '" + test::sourcePath("") + "' && timeout --preserve-status -s INT 3 '" + SG_CLI_PATH +
-                                "' explain -m " + kModel + " -i " + kImage +
-                                " --method igospp -p iterations=1000 --out '" + out + "' 2>'" +
-                                dir.file("err.txt") + "'";
+    const std::string command = "cd '" + test::sourcePath("") + "' && timeout --preserve-status -s INT 3 '"
+        + SG_CLI_PATH + "' explain -m " + kModel + " -i " + kImage
+        + " --method igospp -p iterations=1000 --out '" + out + "' 2>'" + dir.file("err.txt") + "'";
     const auto start = std::chrono::steady_clock::now();
     const int status = std::system(command.c_str());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

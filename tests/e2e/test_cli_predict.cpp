@@ -19,8 +19,8 @@ namespace sg {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 struct DemoCase {
     std::string model;
@@ -37,7 +37,7 @@ void PrintTo(const DemoCase &demo, std::ostream *out)
     *out << demo.model;
 }
 
-class DemoPredict : public ::testing::TestWithParam<DemoCase> {};
+class DemoPredict : public ::testing::TestWithParam<DemoCase> { };
 
 TEST_P(DemoPredict, MatchesGoldenLogitsAndGroundTruth)
 {
@@ -80,11 +80,11 @@ TEST_P(DemoPredict, MatchesGoldenLogitsAndGroundTruth)
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Demo, DemoPredict,
-    ::testing::Values(DemoCase{"models/demo/cues.pt", "resources/samples/cues", "tests/golden/cues_logits.json", true},
-                      DemoCase{"models/demo/fashion.pt", "resources/samples/fashion",
-                               "tests/golden/fashion_logits.json", false}),
+INSTANTIATE_TEST_SUITE_P(Demo, DemoPredict,
+    ::testing::Values(
+        DemoCase{"models/demo/cues.pt", "resources/samples/cues", "tests/golden/cues_logits.json", true},
+        DemoCase{"models/demo/fashion.pt", "resources/samples/fashion", "tests/golden/fashion_logits.json",
+            false}),
     [](const auto &info) { return fs::path(info.param.model).stem().string(); });
 
 // The plain-text listing: per image its path as given, then one line per class of the top k,
@@ -160,8 +160,8 @@ TEST(CliPredict, UnreadableImageIsReportedAndTheOthersStillRun)
 {
     const test::TempDir dir;
     const std::string broken = dir.write("broken.png", "not a png");
-    const auto run = test::runCli("predict --json --model models/demo/cues.pt '" + broken +
-                                  "' resources/samples/cues/00000.png");
+    const auto run = test::runCli(
+        "predict --json --model models/demo/cues.pt '" + broken + "' resources/samples/cues/00000.png");
     EXPECT_EQ(run.exitCode, 1);
     EXPECT_THAT(run.err, HasSubstr(broken + ": not a supported image"));
     const json results = json::parse(run.out);

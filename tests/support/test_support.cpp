@@ -88,8 +88,8 @@ CommandResult runCli(const std::string &arguments)
 {
     const TempDir scratch;
     const std::string errPath = scratch.file("stderr.txt");
-    const std::string command = "cd '" + std::string(SG_SOURCE_DIR) + "' && '" + SG_CLI_PATH + "' " +
-                                arguments + " 2>'" + errPath + "'";
+    const std::string command = "cd '" + std::string(SG_SOURCE_DIR) + "' && '" + SG_CLI_PATH + "' "
+        + arguments + " 2>'" + errPath + "'";
     CommandResult result;
     FILE *pipe = popen(command.c_str(), "r");
     if (!pipe)

@@ -7,8 +7,8 @@
 
 #include <array>
 #include <filesystem>
-#include <vector>
 #include <string>
+#include <vector>
 
 namespace sg::test {
 
@@ -37,7 +37,7 @@ private:
 
 // One image of resources/samples/cues with its ground truth (truth.json).
 struct CueSample {
-    std::string file;  // absolute path
+    std::string file; // absolute path
     int label = 0;
     // Boxes [x0, y0, x1, y1) of the cues of its class present in the image, model-input pixels.
     std::vector<std::array<int, 4>> cues;

@@ -117,7 +117,7 @@ void ExplorerTest::igosAtTwoResolutionsAndGradcamShowMapsAndCurves()
 {
     const test::CueSample &sample = samples_.front();
     QCOMPARE(QFileInfo(window_->files().front()).fileName(),
-             QFileInfo(QString::fromStdString(sample.file)).fileName());
+        QFileInfo(QString::fromStdString(sample.file)).fileName());
 
     for (const int resolution : {28, 14}) {
         QSignalSpy live(window_.get(), &MainWindow::liveMapShown);
@@ -126,7 +126,7 @@ void ExplorerTest::igosAtTwoResolutionsAndGradcamShowMapsAndCurves()
         const Heatmap &heatmap = result->explanation.heatmap;
         QCOMPARE(heatmap.method, std::string("igos"));
         QCOMPARE(heatmap.resolution, resolution);
-        QCOMPARE(heatmap.target, sample.label);  // top-1 is the true class on every sample
+        QCOMPARE(heatmap.target, sample.label); // top-1 is the true class on every sample
         // The map on the canvas is the result's map, at model input size.
         const cv::Mat &onCanvas = window_->canvas()->map();
         QCOMPARE(onCanvas.cols, 112);
@@ -168,7 +168,7 @@ void ExplorerTest::goingBackShowsTheCachedMapAtOnce()
     const ExplanationPtr first = explain(QStringLiteral("igos"), 28);
     QVERIFY(first);
     window_->showNext();
-    QVERIFY(!window_->canvas()->hasMap());  // nothing computed for the next image yet
+    QVERIFY(!window_->canvas()->hasMap()); // nothing computed for the next image yet
     QSignalSpy shown(window_.get(), &MainWindow::explanationShown);
     window_->showPrevious();
     // Synchronously, before any event is processed: no job ran.
@@ -211,7 +211,8 @@ void ExplorerTest::exportsMatchTheResultOnScreen()
     const auto written = test::readJson(json.toStdString());
     QCOMPARE(written.at("method").get<std::string>(), std::string("igos"));
     QCOMPARE(written.at("resolution").get<int>(), 14);
-    QCOMPARE(written.at("metrics").at("deletion_auc").get<double>(), result->explanation.metrics->deletionAuc);
+    QCOMPARE(
+        written.at("metrics").at("deletion_auc").get<double>(), result->explanation.metrics->deletionAuc);
 
     // A file that cannot be written is reported, and nothing is left behind.
     QSignalSpy failed(window_.get(), &MainWindow::failed);
@@ -240,7 +241,7 @@ void ExplorerTest::compareGridFillsEveryCellWithLinkedZoom()
     for (int i = 0; i < grid->cellCount(); ++i) {
         QVERIFY(grid->canvas(i)->hasMap());
         QVERIFY2(grid->canvas(i)->caption().contains(QStringLiteral("del ")),
-                 qPrintable(grid->canvas(i)->caption()));
+            qPrintable(grid->canvas(i)->caption()));
     }
     grid->canvas(0)->setView(3.0, QPointF(30, 40));
     for (int i = 1; i < grid->cellCount(); ++i) {
@@ -270,7 +271,7 @@ void ExplorerTest::cancelStopsARunningJob()
     QSignalSpy live(window_.get(), &MainWindow::liveMapShown);
     const JobId id = window_->explainCurrent();
     QVERIFY(id != 0);
-    QVERIFY(live.wait(kJobTimeoutMs));  // running: it has reported a map
+    QVERIFY(live.wait(kJobTimeoutMs)); // running: it has reported a map
     QCOMPARE(window_->jobsPanel()->status(id).state, JobState::Running);
     QElapsedTimer clock;
     clock.start();
@@ -288,7 +289,7 @@ void ExplorerTest::steppingDuringAJobKeepsTheEventLoopResponsive()
     window_->methodPanel()->setMethodId(QStringLiteral("igos"));
     window_->methodPanel()->setResolution(56);
     window_->methodPanel()->resetParams();
-    window_->setAutoExplain(true);  // every image shown starts (and the next cancels) a job
+    window_->setAutoExplain(true); // every image shown starts (and the next cancels) a job
     window_->showImage(8);
 
     // The probe: a 5 ms timer; any gap much longer than that is the event loop stalled.
@@ -318,7 +319,7 @@ void ExplorerTest::steppingDuringAJobKeepsTheEventLoopResponsive()
     QTest::qWait(1500);
     probe.stop();
     qInfo("longest event-loop gap %lld ms while %d jobs ran", static_cast<long long>(worst),
-          int(started.size()));
+        int(started.size()));
     QVERIFY(started.size() >= 2);
     QVERIFY2(worst <= 50, qPrintable(QStringLiteral("event loop stalled %1 ms").arg(worst)));
     window_->setAutoExplain(false);
@@ -333,7 +334,7 @@ void ExplorerTest::anyClassCanBeExplained()
     const ExplanationPtr result = explain(QStringLiteral("gradcam"), kDefaultResolution);
     QVERIFY(result);
     QCOMPARE(result->explanation.heatmap.target, other);
-    QVERIFY(result->explanation.heatmap.probability < 0.5);  // not the class the model chose
+    QVERIFY(result->explanation.heatmap.probability < 0.5); // not the class the model chose
     window_->methodPanel()->setTarget(-1);
     const ExplanationPtr topResult = explain(QStringLiteral("gradcam"), kDefaultResolution);
     QVERIFY(topResult);
@@ -342,7 +343,7 @@ void ExplorerTest::anyClassCanBeExplained()
 
 void ExplorerTest::cancelAllStopsEveryQueuedAndRunningJob()
 {
-    window_->showImage(11);  // nothing computed for it yet
+    window_->showImage(11); // nothing computed for it yet
     QVERIFY(window_->methodPanel()->setMethodId(QStringLiteral("igospp")));
     QVERIFY(window_->methodPanel()->setResolution(28));
     QSignalSpy finished(window_.get(), &MainWindow::comparisonFinished);
@@ -364,7 +365,7 @@ void ExplorerTest::cancelAllStopsEveryQueuedAndRunningJob()
     QVERIFY(window_->methodPanel()->setResolution(56));
     window_->showImage(12);
     QVERIFY(window_->explainCurrent() != 0);
-    QVERIFY(live.wait(kJobTimeoutMs));  // the explanation runs
+    QVERIFY(live.wait(kJobTimeoutMs)); // the explanation runs
     QSignalSpy predicted(window_.get(), &MainWindow::predictionShown);
     window_->showImage(14);
     window_->session()->cancelAllJobs(); // the prediction waits only for the cancel to take effect
@@ -380,7 +381,7 @@ void ExplorerTest::viewSettingsPersistAcrossWindows()
         first.setColormap(Colormap::Viridis);
         first.setContourVisible(true);
         first.methodPanel()->setMethodId(QStringLiteral("rise"));
-        first.close();  // writes the settings
+        first.close(); // writes the settings
     }
     MainWindow second;
     QCOMPARE(second.canvas()->opacity(), 0.8);

@@ -44,7 +44,7 @@ void MainWindowTest::initTestCase()
     shown_ = std::make_unique<QSignalSpy>(window_.get(), &MainWindow::predictionShown);
     failed_ = std::make_unique<QSignalSpy>(window_.get(), &MainWindow::failed);
     window_->setDevice(QStringLiteral("cpu"));
-    window_->setAutoExplain(false);  // this test is about predictions; test_explorer covers maps
+    window_->setAutoExplain(false); // this test is about predictions; test_explorer covers maps
     window_->show();
     QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
     window_->activateWindow();
@@ -101,7 +101,7 @@ void MainWindowTest::arrowAndHomeEndKeysStepThroughTheFolder()
     QCOMPARE(waitForPredictionOf(lastFile), truth_.at(lastFile.toStdString()));
 
     QTest::keyClick(window_.get(), Qt::Key_Right);
-    QCOMPARE(window_->currentIndex(), last);  // no wrap-around
+    QCOMPARE(window_->currentIndex(), last); // no wrap-around
     QTest::keyClick(window_.get(), Qt::Key_Home);
     QCOMPARE(window_->currentIndex(), 0);
     QTest::keyClick(window_.get(), Qt::Key_PageDown);

@@ -692,7 +692,7 @@ void PanelsTest::jobRowFollowsQueuedRunningFinished()
     QCOMPARE(panel.rowCount(), 1);
     QCOMPARE(item->text(state), QStringLiteral("Finished"));
     QCOMPARE(item->text(elapsed), QStringLiteral("1 min 05 s"));
-    bar = itemWidgetOf<QProgressBar>(*tree, item);  // remade: the row moved to the ended group
+    bar = itemWidgetOf<QProgressBar>(*tree, item); // remade: the row moved to the ended group
     QVERIFY(bar);
     QCOMPARE(bar->value(), bar->maximum());
     QVERIFY(!itemWidgetOf<QAbstractButton>(*tree, item)); // nothing left to cancel
@@ -717,7 +717,7 @@ void PanelsTest::runningFirstThenQueuedInRunOrderThenEndedNewestFirst()
     panel.updateJob(jobStatus(1, "first", JobState::Running));
     QCOMPARE(order(), QStringLiteral("first second third"));
     panel.updateJob(jobStatus(1, "first", JobState::Finished));
-    panel.updateJob(jobStatus(3, "third", JobState::Running));  // jumped the queue
+    panel.updateJob(jobStatus(3, "third", JobState::Running)); // jumped the queue
     QCOMPARE(order(), QStringLiteral("third second first"));
     panel.updateJob(jobStatus(3, "third", JobState::Cancelled));
     panel.updateJob(jobStatus(2, "second", JobState::Running));

@@ -120,7 +120,7 @@ TEST_F(BaselineMethods, IntegratedGradientsSumToTheLogitDifferenceOnTinyModel)
         EXPECT_NEAR(total, difference, 0.01 * std::abs(difference)) << "baseline " << baseline;
 
         EXPECT_EQ(heatmap.method, "ig");
-        EXPECT_EQ(heatmap.forwardPasses, 256 + 1);  // + the clean pass of prepare()
+        EXPECT_EQ(heatmap.forwardPasses, 256 + 1); // + the clean pass of prepare()
         EXPECT_EQ(heatmap.backwardPasses, 256);
         // The saliency is |mask|, normalised.
         const at::Tensor expected = saliency::normaliseRange(tensorOf(heatmap.mask).abs());
@@ -135,7 +135,7 @@ TEST_F(BaselineMethods, IntegratedGradientsAreExactOnLinearModel)
     const auto ig = saliency::makeIntegratedGradients();
     const InputSpec &spec = linear->spec().input;
     const cv::Mat image = randomImage(4, 3);
-    const at::Tensor pixels = pixelsOf(image, spec);  // mean 0, std 1: pixels are the input
+    const at::Tensor pixels = pixelsOf(image, spec); // mean 0, std 1: pixels are the input
     for (int baseline : {0, 1})
         for (int steps : {1, 10}) {
             SaliencyRequest r = request(*linear, image, {{"steps", steps}, {"baseline", baseline}});
@@ -148,8 +148,8 @@ TEST_F(BaselineMethods, IntegratedGradientsAreExactOnLinearModel)
                 EXPECT_EQ(p.map->rows, 4);
                 done.push_back(p.done);
             });
-            const std::vector<int> expectedDone =
-                steps == 1 ? std::vector<int>{1} : std::vector<int>{4, 8, 10};
+            const std::vector<int> expectedDone
+                = steps == 1 ? std::vector<int>{1} : std::vector<int>{4, 8, 10};
             EXPECT_EQ(done, expectedDone);
 
             const at::Tensor start = baseline == 0 ? torch::zeros_like(pixels) : saliency::blurPixels(pixels);
@@ -195,7 +195,7 @@ TEST_F(BaselineMethods, GradCamMatchesHandComputationOnTinyModel)
         EXPECT_TRUE(torch::allclose(tensorOf(heatmap.mask), cam, 0.0, 1e-5)) << "target " << target;
         // tiny's feature map is at input size, so the upsampling is the identity.
         EXPECT_TRUE(torch::allclose(tensorOf(heatmap.saliency), saliency::normaliseRange(cam), 1e-5, 1e-6));
-        EXPECT_EQ(heatmap.forwardPasses, 1 + 1);  // the clean pass of prepare(), then features
+        EXPECT_EQ(heatmap.forwardPasses, 1 + 1); // the clean pass of prepare(), then features
         EXPECT_EQ(heatmap.backwardPasses, 1);
         anyPositive = anyPositive || cam.max().item<float>() > 0.0f;
     }
@@ -228,7 +228,7 @@ TEST_F(BaselineMethods, RiseIsReproducibleForASeed)
     EXPECT_GT(cv::norm(first.saliency, other.saliency, cv::NORM_INF), 1e-3);
     EXPECT_EQ(first.resolution, 7);
     EXPECT_EQ(first.mask.rows, 16);
-    EXPECT_EQ(first.forwardPasses, 300 + 1);  // + the clean pass of prepare()
+    EXPECT_EQ(first.forwardPasses, 300 + 1); // + the clean pass of prepare()
 }
 
 // The estimate is sum_i P_t(x . m_i) m_i / (N p). Summed over all classes the probabilities
@@ -275,13 +275,14 @@ TEST_F(BaselineMethods, RiseStopsWithinOneBatchWhenCancelled)
     CancelFlag flag{false};
     int reports = 0;
     const std::int64_t before = tiny->forwardCount();
-    EXPECT_THROW(rise->run(r,
-                           [&](const SaliencyProgress &) {
-                               ++reports;
-                               flag = true;
-                           },
-                           flag),
-                 Cancelled);
+    EXPECT_THROW(rise->run(
+                     r,
+                     [&](const SaliencyProgress &) {
+                         ++reports;
+                         flag = true;
+                     },
+                     flag),
+        Cancelled);
     EXPECT_EQ(reports, 1);
     // One clean pass by prepare(), then the first batch of 10 masks.
     EXPECT_EQ(tiny->forwardCount() - before, 11);
@@ -295,7 +296,7 @@ TEST_F(BaselineMethods, RiseRejectsBadMaskSettings)
     EXPECT_THAT(runError(*rise, request(*tiny, image, {{"p", 0.0}})).problem(), HasSubstr("\"p\""));
     EXPECT_THAT(runError(*rise, request(*tiny, image, {{"p", 1.0}})).problem(), HasSubstr("\"p\""));
     EXPECT_THAT(runError(*rise, request(*tiny, image, {{"masks", 2.5}})).problem(),
-                HasSubstr("must be a whole number"));
+        HasSubstr("must be a whole number"));
 }
 
 // ---------------------------------------------------------------- occlusion
@@ -323,11 +324,11 @@ TEST_F(BaselineMethods, OcclusionDropsMatchHandOcclusion)
             ++reports;
             EXPECT_EQ(p.total, 49);
         });
-        EXPECT_EQ(reports, 7);  // ceil(49 / 8)
+        EXPECT_EQ(reports, 7); // ceil(49 / 8)
         ASSERT_EQ(heatmap.mask.rows, 7);
         ASSERT_EQ(heatmap.mask.cols, 7);
         EXPECT_EQ(heatmap.resolution, 7);
-        EXPECT_EQ(heatmap.forwardPasses, 49 + 1);  // + the clean pass of prepare()
+        EXPECT_EQ(heatmap.forwardPasses, 49 + 1); // + the clean pass of prepare()
 
         torch::NoGradGuard noGrad;
         const at::Tensor cover = fill == 0 ? saliency::blurPixels(pixels) : torch::zeros_like(pixels);
@@ -371,9 +372,9 @@ TEST_F(BaselineMethods, GridMethodsRefuseResolutionsLargerThanTheInput)
     EXPECT_EQ(runError(*occlusion, r).problem(), "occlusion: resolution 28 exceeds the model input (16x16)");
     // linear's 4x4 input is smaller than every offered grid, the defaults included.
     EXPECT_EQ(runError(*rise, request(*linear, randomImage(4, 1))).problem(),
-              "rise: resolution 7 exceeds the model input (4x4)");
+        "rise: resolution 7 exceeds the model input (4x4)");
     EXPECT_EQ(runError(*occlusion, request(*linear, randomImage(4, 1))).problem(),
-              "occlusion: resolution 14 exceeds the model input (4x4)");
+        "occlusion: resolution 14 exceeds the model input (4x4)");
 }
 
 // ---------------------------------------------------------------- request validation
@@ -386,11 +387,11 @@ TEST_F(BaselineMethods, BadRequestsNameTheProblem)
     const cv::Mat image = randomImage(16, 1);
 
     EXPECT_THAT(runError(*ig, request(*tiny, image, {{"steps", -1}})).problem(),
-                HasSubstr("parameter \"steps\" is -1"));
+        HasSubstr("parameter \"steps\" is -1"));
     EXPECT_THAT(runError(*ig, request(*tiny, image, {{"baseline", 2}})).problem(),
-                HasSubstr("parameter \"baseline\" is 2"));
+        HasSubstr("parameter \"baseline\" is 2"));
     EXPECT_THAT(runError(*ig, request(*tiny, image, {{"stepz", 8}})).problem(),
-                HasSubstr("unknown parameter \"stepz\""));
+        HasSubstr("unknown parameter \"stepz\""));
 
     SaliencyRequest r = request(*tiny, image);
     r.resolution = 0;

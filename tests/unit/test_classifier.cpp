@@ -62,51 +62,51 @@ TEST(ClassifierErrors, MissingModelFile)
 TEST(ClassifierErrors, MissingSidecar)
 {
     EXPECT_THAT(loadError(fixture("no_sidecar.pt"), fixture("no_sidecar.json")).problem(),
-                HasSubstr("model sidecar not found"));
+        HasSubstr("model sidecar not found"));
 }
 
 TEST(ClassifierErrors, MalformedSidecar)
 {
     EXPECT_THAT(loadError(fixture("malformed_sidecar.pt"), fixture("malformed_sidecar.json")).problem(),
-                HasSubstr("is not valid JSON"));
+        HasSubstr("is not valid JSON"));
 }
 
 TEST(ClassifierErrors, NotTorchScript)
 {
     for (const std::string name : {"not_torchscript.pt", "garbage.pt"})
-        EXPECT_THAT(loadError(fixture(name), fixture(name)).problem(),
-                    HasSubstr("is not a TorchScript model"))
+        EXPECT_THAT(
+            loadError(fixture(name), fixture(name)).problem(), HasSubstr("is not a TorchScript model"))
             << name;
 }
 
 TEST(ClassifierErrors, LabelCountDiffersFromOutputWidth)
 {
     EXPECT_EQ(loadError(fixture("label_mismatch.pt"), fixture("label_mismatch.json")).problem(),
-              "lists 3 labels but the model outputs 4 logits");
+        "lists 3 labels but the model outputs 4 logits");
 }
 
 TEST(ClassifierErrors, OutputIsNotLogitsMatrix)
 {
     EXPECT_THAT(loadError(fixture("bad_output_shape.pt"), fixture("bad_output_shape.pt")).problem(),
-                HasSubstr("output has shape [1, 2, 2]; a classifier must return logits of shape [N, K]"));
+        HasSubstr("output has shape [1, 2, 2]; a classifier must return logits of shape [N, K]"));
 }
 
 TEST(ClassifierErrors, InputShapeRejectedByModel)
 {
     EXPECT_THAT(loadError(fixture("rejects_input.pt"), fixture("rejects_input.pt")).problem(),
-                HasSubstr("rejected the input shape [1, 3, 20, 20] that its sidecar declares"));
+        HasSubstr("rejected the input shape [1, 3, 20, 20] that its sidecar declares"));
 }
 
 TEST(ClassifierErrors, NanOutputs)
 {
     EXPECT_THAT(loadError(fixture("nan_output.pt"), fixture("nan_output.pt")).problem(),
-                HasSubstr("produced NaN or infinite logits"));
+        HasSubstr("produced NaN or infinite logits"));
 }
 
 TEST(ClassifierErrors, DeclaredSplitMissingFromModel)
 {
     EXPECT_THAT(loadError(fixture("missing_head.pt"), fixture("missing_head.json")).problem(),
-                HasSubstr("names split method \"features\" but the model does not export it"));
+        HasSubstr("names split method \"features\" but the model does not export it"));
 }
 
 TEST(ClassifierErrors, UnavailableOrUnknownDevice)
@@ -200,14 +200,14 @@ TEST_F(LinearModel, BatchesGiveTheSameAnswerAsSingleImages)
         for (size_t k = 0; k < 3; ++k)
             EXPECT_NEAR(batched[i].logits[k], expected[k], 1e-5) << "image " << i;
     }
-    EXPECT_EQ(classifier->forwardCount(), 7);  // the load-time probe is not counted
+    EXPECT_EQ(classifier->forwardCount(), 7); // the load-time probe is not counted
 }
 
 TEST_F(LinearModel, InputGradientIsTheTargetsWeightRow)
 {
     const cv::Mat image = randomImage(3);
-    const at::Tensor input =
-        toInputTensor({toModelPixels(image, classifier->spec().input)}, classifier->spec().input);
+    const at::Tensor input
+        = toInputTensor({toModelPixels(image, classifier->spec().input)}, classifier->spec().input);
     at::Tensor logits;
     const at::Tensor gradient = classifier->inputGradient(input.repeat({2, 1, 1, 1}), {2, 0}, &logits);
     ASSERT_EQ(gradient.sizes(), (std::vector<int64_t>{2, 3, 4, 4}));

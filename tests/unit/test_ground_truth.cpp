@@ -23,10 +23,10 @@ namespace sg {
 namespace {
 
 struct MethodScore {
-    int hits = 0;          // pointing game, the usual rule: the map's first maximum on a true cue
-    int flat = 0;          // constant maps (misses)
-    double plateau = 0.0;  // mean count of pixels sharing the maximum
-    double energy = 0.0;   // mean share of the map's mass inside the true cue boxes
+    int hits = 0; // pointing game, the usual rule: the map's first maximum on a true cue
+    int flat = 0; // constant maps (misses)
+    double plateau = 0.0; // mean count of pixels sharing the maximum
+    double energy = 0.0; // mean share of the map's mass inside the true cue boxes
     double deletionAuc = 0.0;
     double insertionAuc = 0.0;
     int images = 0;
@@ -51,8 +51,8 @@ protected:
                     request.resolution = method == "rise" ? 7 : 28;
                 const CancelFlag cancel{false};
                 const Heatmap heatmap = MethodRegistry::builtin().get(method).run(request, {}, cancel);
-                const auto metrics = evaluateDeletionInsertion(*classifier_, image, heatmap.saliency,
-                                                               heatmap.target, {}, cancel);
+                const auto metrics = evaluateDeletionInsertion(
+                    *classifier_, image, heatmap.saliency, heatmap.target, {}, cancel);
                 MethodScore &score = scores_[method];
                 const PointingResult pointing = pointingGame(heatmap.saliency, boxes);
                 score.hits += pointing.hit;
@@ -112,11 +112,13 @@ TEST_F(GroundTruth, DefaultScheduleNeedsAtMostHalfTheReferencePasses)
         request.image = readImage(sample.file);
         request.resolution = 28;
         const CancelFlag cancel{false};
-        const std::int64_t fast = MethodRegistry::builtin().get(method).run(request, {}, cancel).forwardPasses;
+        const std::int64_t fast
+            = MethodRegistry::builtin().get(method).run(request, {}, cancel).forwardPasses;
         request.params = {{"reference", 1}};
-        const std::int64_t reference =
-            MethodRegistry::builtin().get(method).run(request, {}, cancel).forwardPasses;
-        std::cout << method << ": " << fast << " forward passes (default) vs " << reference << " (reference)\n";
+        const std::int64_t reference
+            = MethodRegistry::builtin().get(method).run(request, {}, cancel).forwardPasses;
+        std::cout << method << ": " << fast << " forward passes (default) vs " << reference
+                  << " (reference)\n";
         EXPECT_LE(2 * fast, reference) << method;
     }
 }

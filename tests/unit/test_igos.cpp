@@ -86,7 +86,8 @@ TEST_F(Igos, BadRequestsAreClearErrors)
         return std::string();
     };
     EXPECT_THAT(messageFor(request(samples[0].file, 0)), HasSubstr("resolution 0 is not offered"));
-    EXPECT_THAT(messageFor(request(samples[0].file, 224)), HasSubstr("resolution 224 exceeds the model input"));
+    EXPECT_THAT(
+        messageFor(request(samples[0].file, 224)), HasSubstr("resolution 224 exceeds the model input"));
     SaliencyRequest negative = request(samples[0].file);
     negative.params = {{"steps", -3}};
     EXPECT_THAT(messageFor(negative), HasSubstr("parameter \"steps\" is -3, must be in [1, 1000]"));
@@ -110,14 +111,15 @@ TEST_F(Igos, CancelStopsWithinOneIteration)
     CancelFlag cancel{false};
     int reports = 0;
     const std::int64_t before = classifier_->forwardCount();
-    EXPECT_THROW(MethodRegistry::builtin().get("igos").run(request(samples[0].file),
-                                                          [&](const SaliencyProgress &progress) {
-                                                              ++reports;
-                                                              ASSERT_NE(progress.map, nullptr);
-                                                              cancel = true;
-                                                          },
-                                                          cancel),
-                 Cancelled);
+    EXPECT_THROW(MethodRegistry::builtin().get("igos").run(
+                     request(samples[0].file),
+                     [&](const SaliencyProgress &progress) {
+                         ++reports;
+                         ASSERT_NE(progress.map, nullptr);
+                         cancel = true;
+                     },
+                     cancel),
+        Cancelled);
     EXPECT_EQ(reports, 1);
     // One iteration is at most 20 gradient images and 14 line-search trials of 20.
     EXPECT_LE(classifier_->forwardCount() - before, 1 + 20 + 14 * 20);

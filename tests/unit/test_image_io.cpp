@@ -42,7 +42,7 @@ std::string errorFor(const std::string &path)
     return "";
 }
 
-class ImageFormats : public ::testing::TestWithParam<std::string> {};
+class ImageFormats : public ::testing::TestWithParam<std::string> { };
 
 TEST_P(ImageFormats, ReadsRgbInRgbOrder)
 {
@@ -64,8 +64,8 @@ TEST_P(ImageFormats, ReadsRgbInRgbOrder)
 }
 
 INSTANTIATE_TEST_SUITE_P(AllFormats, ImageFormats,
-                         ::testing::Values(".png", ".jpg", ".bmp", ".tiff", ".webp"),
-                         [](const auto &info) { return info.param.substr(1); });
+    ::testing::Values(".png", ".jpg", ".bmp", ".tiff", ".webp"),
+    [](const auto &info) { return info.param.substr(1); });
 
 TEST(ImageIo, KeepsGrayAndSixteenBitAndDropsAlpha)
 {
@@ -75,12 +75,12 @@ TEST(ImageIo, KeepsGrayAndSixteenBitAndDropsAlpha)
     EXPECT_EQ(grayRead.type(), CV_8UC1);
     EXPECT_EQ(grayRead.at<uchar>(3, 3), 77);
 
-    cv::Mat deep(10, 12, CV_16UC3, cv::Scalar(1000, 2000, 60000));  // BGR
+    cv::Mat deep(10, 12, CV_16UC3, cv::Scalar(1000, 2000, 60000)); // BGR
     const cv::Mat deepRead = readImage(dir.write("deep.png", encode(deep, ".png")));
     ASSERT_EQ(deepRead.type(), CV_16UC3);
     EXPECT_EQ(deepRead.at<cv::Vec3w>(5, 5), cv::Vec3w(60000, 2000, 1000));
 
-    cv::Mat withAlpha(10, 12, CV_8UC4, cv::Scalar(10, 20, 30, 40));  // BGRA
+    cv::Mat withAlpha(10, 12, CV_8UC4, cv::Scalar(10, 20, 30, 40)); // BGRA
     const cv::Mat alphaRead = readImage(dir.write("alpha.png", encode(withAlpha, ".png")));
     ASSERT_EQ(alphaRead.type(), CV_8UC3);
     EXPECT_EQ(alphaRead.at<cv::Vec3b>(0, 0), cv::Vec3b(30, 20, 10));
@@ -98,7 +98,7 @@ TEST(ImageIo, RefusesFilesThatAreNotImages)
 {
     const test::TempDir dir;
     EXPECT_THAT(errorFor(dir.write("notes.png", "hello, this is text")),
-                HasSubstr("not a supported image (PNG, JPEG, BMP, TIFF or WebP)"));
+        HasSubstr("not a supported image (PNG, JPEG, BMP, TIFF or WebP)"));
 }
 
 TEST(ImageIo, RefusesTruncatedFiles)
@@ -142,7 +142,7 @@ TEST(ImageIo, RefusesAbsurdlyLargeImagesBeforeDecoding)
 {
     const test::TempDir dir;
     EXPECT_EQ(errorFor(dir.write("huge.png", pngClaiming(20000, 20000))),
-              "image is 20000x20000 pixels, over the limit of 100 megapixels");
+        "image is 20000x20000 pixels, over the limit of 100 megapixels");
 
     std::string bmp = encode(cv::Mat(4, 4, CV_8UC3, cv::Scalar(0)), ".bmp");
     const std::int32_t side = 12000;

@@ -10,8 +10,8 @@
 namespace sg {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 json validSidecar()
 {
@@ -60,7 +60,7 @@ TEST(ModelSpec, DefaultsForOptionalFields)
     sidecar["input"].erase("std");
     sidecar["input"].erase("value_range");
     const ModelSpec spec = parseModelSpec(sidecar.dump(), "/models/demo.json");
-    EXPECT_EQ(spec.name, "demo");  // from the file name
+    EXPECT_EQ(spec.name, "demo"); // from the file name
     EXPECT_FALSE(spec.hasSplit());
     EXPECT_THAT(spec.input.mean, ::testing::ElementsAre(0.0f, 0.0f, 0.0f));
     EXPECT_THAT(spec.input.std, ::testing::ElementsAre(1.0f, 1.0f, 1.0f));

@@ -34,7 +34,7 @@ TEST(Preprocess, SameSizeIsNotResampled)
 
 TEST(Preprocess, RgbToGrayUsesRec601Weights)
 {
-    cv::Mat image(1, 1, CV_8UC3, cv::Scalar(255, 0, 51));  // R=255, G=0, B=51 in RGB order
+    cv::Mat image(1, 1, CV_8UC3, cv::Scalar(255, 0, 51)); // R=255, G=0, B=51 in RGB order
     InputSpec spec = rgbSpec(1, 1);
     spec.channels = 1;
     spec.mean = {0.0f};
