@@ -12,8 +12,10 @@
 #include "test_support.h"
 
 #include "image/npy.h"
+#include "jobs/compare_plan.h"
 #include "metrics/deletion_insertion.h"
 #include "metrics/pointing_game.h"
+#include "model/model_spec.h"
 
 #include <QAbstractButton>
 #include <QElapsedTimer>
@@ -230,6 +232,20 @@ void ExplorerTest::compareGridFillsEveryCellWithLinkedZoom()
     window_->compareCurrent();
     QCOMPARE(window_->centralTabs()->currentIndex(), 1);
     CompareGrid *grid = window_->compareGrid();
+    // The cells are core's plan for the panel's request (issue 9 moved the plan to core).
+    ExplanationRequest chosen;
+    chosen.method = panel->methodId().toStdString();
+    chosen.resolution = panel->resolution();
+    chosen.target = panel->target();
+    chosen.params = panel->params();
+    const std::vector<CompareEntry> plan
+        = comparePlan(chosen, compareModel(readModelSpec(test::sourcePath("models/demo/cues.json"))));
+    QCOMPARE(grid->cellCount(), int(plan.size()));
+    for (int i = 0; i < grid->cellCount(); ++i) {
+        QCOMPARE(grid->cells()[i].method, QString::fromStdString(plan[i].request.method));
+        QCOMPARE(grid->cells()[i].resolution, plan[i].request.resolution);
+        QCOMPARE(grid->cells()[i].title, QString::fromStdString(plan[i].title));
+    }
     // I-GOS at each resolution that fits 112 px (7, 14, 28, 56) plus every other method.
     const SaliencyMethod &igos = MethodRegistry::builtin().get("igos");
     int fitting = 0;
