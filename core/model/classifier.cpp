@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <unordered_map>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
@@ -81,6 +82,15 @@ c10::Device resolveDevice(const std::string &name)
 
 } // namespace
 
+namespace {
+
+struct PassCounts {
+    std::int64_t forwards = 0;
+    std::int64_t backwards = 0;
+};
+
+} // namespace
+
 struct Classifier::Impl {
     std::string modelPath;
     ModelSpec spec;
@@ -93,8 +103,21 @@ struct Classifier::Impl {
     std::atomic<bool> useOptimised{true};
     PassObserver observer;
     int maxBatch = 32;
-    mutable std::atomic<std::int64_t> forwards{0};
-    mutable std::atomic<std::int64_t> backwards{0};
+    // Identifies this classifier in the per-thread pass counts (an address could be reused).
+    const std::uint64_t serial = nextSerial();
+
+    static std::uint64_t nextSerial()
+    {
+        static std::atomic<std::uint64_t> next{1};
+        return next++;
+    }
+    // Pass counts are per calling thread: the GUI predicts on one lane while an explanation
+    // runs on the other, and the explanation's own count must not include the predictions.
+    PassCounts &counts() const
+    {
+        thread_local std::unordered_map<std::uint64_t, PassCounts> perThread;
+        return perThread[serial];
+    }
 
     // Runs `method` on `input` and checks that the result is a logits tensor [N, K].
     at::Tensor checkedLogits(const at::Tensor &output) const
@@ -284,15 +307,15 @@ int Classifier::maxBatch() const
 }
 std::int64_t Classifier::forwardCount() const
 {
-    return impl_->forwards;
+    return impl_->counts().forwards;
 }
 std::int64_t Classifier::backwardCount() const
 {
-    return impl_->backwards;
+    return impl_->counts().backwards;
 }
 void Classifier::recordBackward(std::int64_t images) const
 {
-    impl_->backwards += images;
+    impl_->counts().backwards += images;
 }
 bool Classifier::hasOptimisedCopy() const
 {
@@ -317,7 +340,7 @@ void Classifier::setPassObserver(PassObserver observer)
 
 at::Tensor Classifier::logits(const at::Tensor &input) const
 {
-    impl_->forwards += input.size(0);
+    impl_->counts().forwards += input.size(0);
     return impl_->checkedLogits(impl_->call("forward", input, PassKind::Logits));
 }
 
@@ -327,7 +350,7 @@ at::Tensor Classifier::features(const at::Tensor &input) const
         throw Error(impl_->modelPath,
             "this model does not expose an inner layer (its sidecar "
             "has no \"split\" with features/head methods)");
-    impl_->forwards += input.size(0);
+    impl_->counts().forwards += input.size(0);
     return impl_->call(impl_->spec.featuresMethod, input, PassKind::Features);
 }
 
@@ -352,7 +375,7 @@ at::Tensor Classifier::inputGradient(
     const at::Tensor scores = logits(leaf);
     const auto index = torch::tensor(targets, torch::kLong).to(impl_->device).view({-1, 1});
     const at::Tensor gradient = torch::autograd::grad({scores.gather(1, index).sum()}, {leaf})[0];
-    impl_->backwards += input.size(0);
+    impl_->counts().backwards += input.size(0);
     if (logitsOut)
         *logitsOut = scores.detach();
     return gradient;

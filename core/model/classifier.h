@@ -56,7 +56,9 @@ public:
     // within kOptimisedTolerance on the probe and on a fixed non-trivial input. A copy that
     // cannot be made or that differs is no error: the module then serves every pass and
     // optimisedCopyNote() says why.
-    // Any thread; the returned object is then used from one thread at a time.
+    // Any thread. The const members of the returned object may be called from several threads
+    // at once (the GUI predicts on its interactive lane while an explanation runs on the
+    // other); the setters are for the one thread using it, between passes.
     static std::shared_ptr<Classifier> load(const std::string &modelPath, const std::string &device = "auto");
 
     ~Classifier();
@@ -118,8 +120,9 @@ public:
     at::Tensor inputGradient(
         const at::Tensor &input, const std::vector<int64_t> &targets, at::Tensor *logitsOut = nullptr) const;
 
-    // Counts of model passes since load (one per image; the load-time probe not included),
-    // for reports and benchmarks.
+    // Counts of model passes made by the calling thread since load (one per image; the
+    // load-time probe not included), for reports and benchmarks. Per thread, so passes made on
+    // another thread at the same time never count towards a run's figures.
     std::int64_t forwardCount() const;
     std::int64_t backwardCount() const;
     // For methods that run autograd themselves (e.g. through features/head): counts `images`

@@ -17,6 +17,7 @@
 
 #include <cmath>
 #include <ostream>
+#include <thread>
 
 namespace sg {
 
@@ -201,6 +202,24 @@ TEST_F(LinearModel, BatchesGiveTheSameAnswerAsSingleImages)
             EXPECT_NEAR(batched[i].logits[k], expected[k], 1e-5) << "image " << i;
     }
     EXPECT_EQ(classifier->forwardCount(), 7); // the load-time probe is not counted
+}
+
+TEST_F(LinearModel, PassCountsArePerThread)
+{
+    // The GUI predicts on one lane while an explanation runs on the other: neither may count
+    // the other's passes.
+    classifier->predict({randomImage(1)}, 1);
+    std::int64_t otherBefore = -1;
+    std::int64_t otherAfter = -1;
+    std::thread other([&] {
+        otherBefore = classifier->forwardCount();
+        classifier->predict({randomImage(2), randomImage(3)}, 1);
+        otherAfter = classifier->forwardCount();
+    });
+    other.join();
+    EXPECT_EQ(otherBefore, 0);
+    EXPECT_EQ(otherAfter, 2);
+    EXPECT_EQ(classifier->forwardCount(), 1);
 }
 
 TEST_F(LinearModel, InputGradientIsTheTargetsWeightRow)
