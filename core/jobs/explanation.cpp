@@ -16,6 +16,27 @@ int permille(double fraction)
 
 } // namespace
 
+bool ExplanationRequest::operator==(const ExplanationRequest &other) const
+{
+    return method == other.method && resolution == other.resolution && target == other.target
+        && params == other.params && seed == other.seed && evaluate == other.evaluate;
+}
+
+std::string explanationCacheKey(
+    const std::string &modelHash, const std::string &imageHash, const ExplanationRequest &request)
+{
+    ResultKey key;
+    key.modelHash = modelHash;
+    key.imageHash = imageHash;
+    key.method = request.method;
+    key.resolution = request.resolution;
+    key.target = request.target;
+    key.params = request.params;
+    key.seed = request.seed;
+    key.extra = request.evaluate ? "curves" : "map";
+    return key.text();
+}
+
 Explanation computeExplanation(const Classifier &classifier, const cv::Mat &image,
     const ExplanationRequest &request, const ProgressFn &progress, const CancelFlag &cancel)
 {

@@ -3,6 +3,7 @@
 // method, then (optionally) its deletion/insertion curves with the standard metric settings,
 // so every map on screen carries comparable AUCs. Torch-free header.
 
+#include "jobs/result_cache.h"
 #include "metrics/deletion_insertion.h"
 #include "saliency/method.h"
 
@@ -22,7 +23,18 @@ struct ExplanationRequest {
     std::uint64_t seed = 0;
     int maxBatch = 32;
     bool evaluate = true; // also compute deletion/insertion (standardDeletionInsertionOptions)
+
+    // Equal when every field that determines the result is equal; maxBatch is not compared
+    // (it changes only how many images go through the model at once, never the numbers).
+    bool operator==(const ExplanationRequest &other) const;
+    bool operator!=(const ExplanationRequest &other) const { return !(*this == other); }
 };
+
+// The one cache key of an explanation: the model and image content hashes with every field
+// operator== compares, as one canonical line (equal requests give equal keys, different ones
+// different keys). Pure; any thread.
+std::string explanationCacheKey(
+    const std::string &modelHash, const std::string &imageHash, const ExplanationRequest &request);
 
 struct Explanation {
     Heatmap heatmap;

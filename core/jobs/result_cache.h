@@ -35,11 +35,13 @@ template <class Value> class ResultCache {
 public:
     explicit ResultCache(std::size_t capacity) : capacity_(capacity < 1 ? 1 : capacity) { }
 
-    // The cached value (and marks it most recently used), or nullptr.
-    std::shared_ptr<const Value> find(const ResultKey &key)
+    // The cached value (and marks it most recently used), or nullptr. `key` is a key text
+    // (ResultKey::text() or an analysis kind's own cache key).
+    std::shared_ptr<const Value> find(const ResultKey &key) { return find(key.text()); }
+    std::shared_ptr<const Value> find(const std::string &key)
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        const auto found = index_.find(key.text());
+        const auto found = index_.find(key);
         if (found == index_.end())
             return nullptr;
         order_.splice(order_.begin(), order_, found->second);
@@ -48,10 +50,10 @@ public:
 
     // Stores `value` under `key` (replacing an older one), evicting the least recently used
     // entries beyond the capacity.
-    void insert(const ResultKey &key, std::shared_ptr<const Value> value)
+    void insert(const ResultKey &key, std::shared_ptr<const Value> value) { insert(key.text(), std::move(value)); }
+    void insert(const std::string &text, std::shared_ptr<const Value> value)
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        const std::string text = key.text();
         const auto found = index_.find(text);
         if (found != index_.end())
             order_.erase(found->second);

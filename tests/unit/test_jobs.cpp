@@ -3,6 +3,7 @@
 
 #include "common/error.h"
 #include "common/file_hash.h"
+#include "jobs/explanation.h"
 #include "jobs/job_queue.h"
 #include "jobs/result_cache.h"
 #include "test_support.h"
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <map>
 #include <mutex>
@@ -559,6 +561,54 @@ TEST(JobQueue, NiceIncrementAppliesToTheWorkerThreadOnly)
     EXPECT_EQ(threadNice(), before);
 }
 #endif
+
+// ---- ExplanationRequest: equality and the one cache key ----
+
+ExplanationRequest sampleRequest()
+{
+    ExplanationRequest request;
+    request.method = "igos";
+    request.resolution = 28;
+    request.target = 3;
+    request.params["steps"] = 15;
+    request.params["l1"] = 0.01;
+    request.seed = 7;
+    return request;
+}
+
+TEST(ExplanationRequest, EqualityAndTheCacheKeyAgreeOnEveryField)
+{
+    const ExplanationRequest base = sampleRequest();
+    const std::string key = explanationCacheKey("model", "image", base);
+    EXPECT_EQ(base, sampleRequest());
+    EXPECT_EQ(explanationCacheKey("model", "image", sampleRequest()), key);
+    // Each of these changes the result: unequal, and a different key.
+    const std::vector<std::function<void(ExplanationRequest &)>> changes = {
+        [](ExplanationRequest &r) { r.method = "igospp"; },
+        [](ExplanationRequest &r) { r.resolution = 14; },
+        [](ExplanationRequest &r) { r.target = -1; },
+        [](ExplanationRequest &r) { r.params["steps"] = 16; },
+        [](ExplanationRequest &r) { r.params.erase("l1"); },
+        [](ExplanationRequest &r) { r.seed = 8; },
+        [](ExplanationRequest &r) { r.evaluate = false; },
+    };
+    std::set<std::string> keys = {key};
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+        ExplanationRequest changed = sampleRequest();
+        changes[i](changed);
+        EXPECT_NE(changed, base) << "change " << i;
+        keys.insert(explanationCacheKey("model", "image", changed));
+    }
+    EXPECT_EQ(keys.size(), changes.size() + 1);
+    // The content hashes are part of the key.
+    EXPECT_NE(explanationCacheKey("model2", "image", base), key);
+    EXPECT_NE(explanationCacheKey("model", "image2", base), key);
+    // The batch size changes only the speed: equal, same key.
+    ExplanationRequest batched = sampleRequest();
+    batched.maxBatch = 4;
+    EXPECT_EQ(batched, base);
+    EXPECT_EQ(explanationCacheKey("model", "image", batched), key);
+}
 
 // ---- ResultKey and ResultCache ----
 
