@@ -21,7 +21,7 @@ public:
         setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
     }
 
-    void setScores(const LabelScores &scores)
+    void setScores(const ClassScores &scores)
     {
         scores_ = scores;
         stale_ = false;
@@ -55,7 +55,7 @@ protected:
         const int width = rect().width();
 
         for (int i = 0; i < scores_.size(); ++i) {
-            const LabelScore &score = scores_[i];
+            const sg::ClassScore &score = scores_[i];
             const bool top = i == 0;
             const int y = i * rowHeight();
 
@@ -63,7 +63,7 @@ protected:
             const QFontMetrics metrics(painter.font());
             const QString percent = percentText(score.probability);
             const int percentWidth = metrics.horizontalAdvance(percent);
-            const QString label = metrics.elidedText(score.label, Qt::ElideRight, width - percentWidth - 12);
+            const QString label = metrics.elidedText(QString::fromStdString(score.label), Qt::ElideRight, width - percentWidth - 12);
             painter.setPen(top ? palette().color(QPalette::WindowText) : QColor(0xc8, 0xcb, 0xd0));
             painter.drawText(
                 QRect(0, y, width - percentWidth - 12, lineHeight), Qt::AlignLeft | Qt::AlignVCenter, label);
@@ -101,7 +101,7 @@ private:
         return QString::number(percent, 'f', 1) + QLatin1Char('%');
     }
 
-    LabelScores scores_;
+    ClassScores scores_;
     bool stale_ = false;
 };
 
@@ -210,13 +210,13 @@ void PredictionPanel::setModel(const ModelInfo &info)
     hasModel_ = true;
     modelName_->setText(info.name);
     modelName_->setToolTip(info.path);
-    const QString channels = info.inputChannels == 1 ? tr("gray") : tr("RGB");
+    const QString channels = info.spec.input.channels == 1 ? tr("gray") : tr("RGB");
     QStringList details;
-    details << info.device.toUpper() << tr("%n classes", nullptr, info.classCount)
-            << tr("input %1\u00d7%2 %3").arg(info.inputWidth).arg(info.inputHeight).arg(channels);
+    details << info.device.toUpper() << tr("%n classes", nullptr, int(info.spec.labels.size()))
+            << tr("input %1\u00d7%2 %3").arg(info.spec.input.width).arg(info.spec.input.height).arg(channels);
     modelDetails_->setText(details.join(QStringLiteral("  \u00b7  ")));
-    modelDescription_->setText(info.description);
-    modelDescription_->setVisible(!info.description.isEmpty());
+    modelDescription_->setText(QString::fromStdString(info.spec.description));
+    modelDescription_->setVisible(!info.spec.description.empty());
     modelMessage_->hide();
 }
 
@@ -238,7 +238,7 @@ void PredictionPanel::setModelError(const QString &message)
     modelMessage_->show();
 }
 
-void PredictionPanel::setScores(const QString &imageName, const LabelScores &scores)
+void PredictionPanel::setScores(const QString &imageName, const ClassScores &scores)
 {
     imageName_->setText(imageName);
     bars_->setScores(scores);

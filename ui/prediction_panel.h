@@ -2,7 +2,8 @@
 // The side panel: which model is loaded (name, device, input), and the top-k prediction for the
 // current image as labelled horizontal bars with percentages. GUI thread only.
 
-#include "model_session.h"
+#include "model_worker.h"
+#include "prediction_service.h"
 
 #include <QWidget>
 
@@ -26,7 +27,7 @@ public:
     void setModelError(const QString &message);
 
     // Prediction section. `imageName` is shown above the bars (a file name, not a path).
-    void setScores(const QString &imageName, const LabelScores &scores);
+    void setScores(const QString &imageName, const ClassScores &scores);
     // Keeps the bars but greys them out until the next setScores(): a new image is on its way.
     void setPending(const QString &imageName);
     // Replaces the bars by `message` (error colour when `isError`).

@@ -37,8 +37,7 @@ for patch in "${patches[@]}"; do
   [[ -n "$binaries" ]] || { echo "mutation: $patch has no '# catches:' line" >&2; exit 2; }
   for binary in $binaries; do
     wanted[$binary]=1
-    [[ -f "$root/tests/ui/${binary#test_}.cpp" || "$binary" == test_main_window || "$binary" == test_explorer ||
-       "$binary" == test_widgets || "$binary" == test_panels ]] && gui=ON
+    [[ -f "$root/tests/ui/$binary.cpp" ]] && gui=ON
   done
 done
 

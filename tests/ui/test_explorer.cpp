@@ -324,7 +324,7 @@ void ExplorerTest::steppingDuringAJobKeepsTheEventLoopResponsive()
     QSet<JobId> started;
     // Context object scoped to this function: the lambda captures locals.
     QObject scope;
-    connect(window_->session(), &ModelSession::jobChanged, &scope, [&](const JobStatus &status) {
+    connect(window_->worker(), &ModelWorker::jobChanged, &scope, [&](const JobStatus &status) {
         if (status.state == JobState::Running)
             started.insert(status.id);
     });
@@ -339,7 +339,7 @@ void ExplorerTest::steppingDuringAJobKeepsTheEventLoopResponsive()
     QVERIFY(started.size() >= 2);
     QVERIFY2(worst <= 50, qPrintable(QStringLiteral("event loop stalled %1 ms").arg(worst)));
     window_->setAutoExplain(false);
-    window_->session()->cancelAllJobs();
+    window_->worker()->cancelAllJobs();
 }
 
 void ExplorerTest::anyClassCanBeExplained()
@@ -384,7 +384,7 @@ void ExplorerTest::cancelAllStopsEveryQueuedAndRunningJob()
     QVERIFY(live.wait(kJobTimeoutMs)); // the explanation runs
     QSignalSpy predicted(window_.get(), &MainWindow::predictionShown);
     window_->showImage(14);
-    window_->session()->cancelAllJobs(); // the prediction waits only for the cancel to take effect
+    window_->worker()->cancelAllJobs(); // the prediction waits only for the cancel to take effect
     QVERIFY(predicted.count() == 1 || predicted.wait(kCancelTimeoutMs));
     window_->methodPanel()->setMethodId(QStringLiteral("igos"));
 }
@@ -393,9 +393,11 @@ void ExplorerTest::viewSettingsPersistAcrossWindows()
 {
     {
         MainWindow first;
-        first.setOverlayOpacity(0.8);
-        first.setColormap(Colormap::Viridis);
-        first.setContourVisible(true);
+        ViewSettings view = first.document()->viewSettings();
+        view.opacity = 0.8;
+        view.colormap = Colormap::Viridis;
+        view.contour = true;
+        first.document()->setViewSettings(view);
         first.methodPanel()->setMethodId(QStringLiteral("rise"));
         first.close(); // writes the settings
     }
@@ -404,9 +406,7 @@ void ExplorerTest::viewSettingsPersistAcrossWindows()
     QCOMPARE(second.canvas()->colormap(), Colormap::Viridis);
     QVERIFY(second.canvas()->contourVisible());
     QCOMPARE(second.methodPanel()->methodId(), QStringLiteral("rise"));
-    second.setOverlayOpacity(0.5);
-    second.setColormap(Colormap::Jet);
-    second.setContourVisible(false);
+    second.document()->setViewSettings(ViewSettings{});
     second.methodPanel()->setMethodId(QStringLiteral("igos"));
     second.close();
 }

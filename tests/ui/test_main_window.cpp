@@ -61,7 +61,7 @@ int MainWindowTest::waitForPredictionOf(const QString &file)
             const QList<QVariant> arguments = shown_->takeFirst();
             if (QFileInfo(arguments.at(0).toString()).fileName() != file)
                 continue;
-            const auto scores = arguments.at(1).value<LabelScores>();
+            const auto scores = arguments.at(1).value<ClassScores>();
             return scores.isEmpty() ? -1 : scores.first().index;
         }
         shown_->wait(20000);
