@@ -14,7 +14,7 @@ packages=(
 )
 if [[ "${SG_NO_GUI:-0}" != 1 ]]; then
   packages+=(
-    qt6-base-dev qt6-svg-dev libqt6sql6-sqlite libqt6opengl6-dev libqcustomplot-dev
+    qt6-base-dev libqt6sql6-sqlite libqt6opengl6-dev libqcustomplot-dev
     xvfb xauth libgl1-mesa-dri fonts-dejavu-core
   )
 fi
