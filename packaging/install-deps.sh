@@ -6,7 +6,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config git
+  build-essential cmake ninja-build ccache pkg-config git clang-format
   libtorch-dev libopenblas0-pthread
   libopencv-dev libgraphviz-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -14,7 +14,7 @@ packages=(
 )
 if [[ "${SG_NO_GUI:-0}" != 1 ]]; then
   packages+=(
-    qt6-base-dev qt6-svg-dev libqt6sql6-sqlite libqt6opengl6-dev libqcustomplot-dev
+    qt6-base-dev libqt6sql6-sqlite libqt6opengl6-dev libqcustomplot-dev
     xvfb xauth libgl1-mesa-dri fonts-dejavu-core
   )
 fi

@@ -3,10 +3,10 @@
 # ground truth, the default I-GOS/iGOS++ schedule beside the reference one), on the
 # Fashion-MNIST demo model, and on a torchvision ResNet-18 at 224 with random weights, every
 # method at its default settings (speed, overhead against a replay of the same passes, speed-up
-# of the optimised inference copy). Needs a build with tests and benchmarks
-# ($BUILD/bin/sightglass-bench, BUILD defaults to build). About 30 minutes on two otherwise idle
-# cores; run nothing else meanwhile. The summary at the end of RESULTS.md is written by hand
-# from the tables.
+# of the optimised inference copy). Needs a build with benchmarks ($BUILD/bin/sightglass-bench;
+# BUILD defaults to build, the default preset's; BUILD=build-bench after the bench preset).
+# About 30 minutes on two otherwise idle cores; run nothing else meanwhile. The summary at the
+# end of RESULTS.md is written by hand from the tables.
 #   tests/bench/run.sh [CUES_IMAGE_COUNT]     (default: all 16 samples)
 # Then tests/bench/quality.py appends the default-vs-reference table over seeds (about 25 more
 # minutes; SG_BENCH_QUALITY=0 skips it).

@@ -2,7 +2,7 @@
 # Rewrites tests/bench/RESULTS-canvas.md: the heatmap canvas's repaint cost (Qt offscreen, one
 # thread, wall time) after an opacity, threshold or map change and while panning zoomed in, for
 # square images of 512, 1024 and 2048 px shown 1:1. Target: an opacity change under 16 ms (one
-# frame at 60 Hz) at 1024 x 1024. Needs a GUI build with tests (build/bin/sightglass-bench-canvas).
+# frame at 60 Hz) at 1024 x 1024. Needs the default preset's build (build/bin/sightglass-bench-canvas).
 # About a minute.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
