@@ -63,7 +63,8 @@ protected:
             const QFontMetrics metrics(painter.font());
             const QString percent = percentText(score.probability);
             const int percentWidth = metrics.horizontalAdvance(percent);
-            const QString label = metrics.elidedText(QString::fromStdString(score.label), Qt::ElideRight, width - percentWidth - 12);
+            const QString label = metrics.elidedText(
+                QString::fromStdString(score.label), Qt::ElideRight, width - percentWidth - 12);
             painter.setPen(top ? palette().color(QPalette::WindowText) : QColor(0xc8, 0xcb, 0xd0));
             painter.drawText(
                 QRect(0, y, width - percentWidth - 12, lineHeight), Qt::AlignLeft | Qt::AlignVCenter, label);

@@ -50,7 +50,10 @@ public:
 
     // Stores `value` under `key` (replacing an older one), evicting the least recently used
     // entries beyond the capacity.
-    void insert(const ResultKey &key, std::shared_ptr<const Value> value) { insert(key.text(), std::move(value)); }
+    void insert(const ResultKey &key, std::shared_ptr<const Value> value)
+    {
+        insert(key.text(), std::move(value));
+    }
     void insert(const std::string &text, std::shared_ptr<const Value> value)
     {
         std::lock_guard<std::mutex> lock(mutex_);

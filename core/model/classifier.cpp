@@ -10,10 +10,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <unordered_map>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
+#include <unordered_map>
 
 namespace sg {
 
