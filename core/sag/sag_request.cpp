@@ -1,0 +1,142 @@
+#include "sag/sag_request.h"
+
+#include "common/error.h"
+#include "jobs/result_cache.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace sg {
+
+namespace {
+
+Error requestError(const std::string &problem)
+{
+    return Error("", "sag: " + problem);
+}
+
+void checkRange(const std::string &name, long long value, long long low, long long high)
+{
+    if (value < low || value > high)
+        throw requestError(name + " " + std::to_string(value) + " is out of range (" + std::to_string(low)
+            + " to " + std::to_string(high) + ")");
+}
+
+std::string exact(double value)
+{
+    if (value == 0.0)
+        value = 0.0; // -0 and 0 compare equal, so they give one key
+    char buffer[64];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return std::string(buffer, result.ptr);
+}
+
+} // namespace
+
+const char *sagModeName(SagMode mode)
+{
+    return mode == SagMode::Reference ? "reference" : "default";
+}
+
+const char *sagBaselineName(SagBaseline baseline)
+{
+    return baseline == SagBaseline::Blur ? "blur" : "black";
+}
+
+const char *sagUpsamplingName(SagUpsampling upsampling)
+{
+    return upsampling == SagUpsampling::Blocks ? "blocks" : "bilinear";
+}
+
+SagMode sagModeFromName(const std::string &name, const std::string &what)
+{
+    if (name == "default")
+        return SagMode::Default;
+    if (name == "reference")
+        return SagMode::Reference;
+    throw requestError(what + " \"" + name + "\" is not known (choose default or reference)");
+}
+
+SagBaseline sagBaselineFromName(const std::string &name, const std::string &what)
+{
+    if (name == "black")
+        return SagBaseline::Black;
+    if (name == "blur")
+        return SagBaseline::Blur;
+    throw requestError(what + " \"" + name + "\" is not known (choose black or blur)");
+}
+
+SagUpsampling sagUpsamplingFromName(const std::string &name, const std::string &what)
+{
+    if (name == "bilinear")
+        return SagUpsampling::Bilinear;
+    if (name == "blocks")
+        return SagUpsampling::Blocks;
+    throw requestError(what + " \"" + name + "\" is not known (choose bilinear or blocks)");
+}
+
+bool SagRequest::operator==(const SagRequest &other) const
+{
+    return gridRows == other.gridRows && gridCols == other.gridCols && threshold == other.threshold
+        && beamWidth == other.beamWidth && successors == other.successors && maxRoots == other.maxRoots
+        && mode == other.mode && baseline == other.baseline && upsampling == other.upsampling
+        && maxSharedCells == other.maxSharedCells && rootsShown == other.rootsShown
+        && expandThreshold == other.expandThreshold && branching == other.branching
+        && nodeLimit == other.nodeLimit && noCache == other.noCache && target == other.target
+        && seed == other.seed;
+}
+
+void validateSagRequest(const SagRequest &request, const InputSpec &input, int classCount)
+{
+    for (const auto &[name, side, inputSide] : {std::tuple{"grid rows", request.gridRows, input.height},
+             {"grid columns", request.gridCols, input.width}}) {
+        if (side < kSagMinGrid || side > kSagMaxGrid)
+            throw requestError(std::string(name) + " " + std::to_string(side) + " is out of range ("
+                + std::to_string(kSagMinGrid) + " to " + std::to_string(kSagMaxGrid) + ")");
+        if (side > inputSide)
+            throw requestError(std::string(name) + " " + std::to_string(side)
+                + " is larger than the model input (" + std::to_string(input.width) + "x"
+                + std::to_string(input.height) + ")");
+    }
+    // Written so that NaN fails too.
+    if (!(request.threshold > 0.0 && request.threshold <= 1.0))
+        throw requestError("threshold " + exact(request.threshold)
+            + " is out of range (above 0, at most 1: a fraction of the full image's probability)");
+    if (!(request.expandThreshold >= 0.0 && request.expandThreshold <= 1.0))
+        throw requestError(
+            "expansion threshold " + exact(request.expandThreshold) + " is out of range (0 to 1)");
+    const int cells = request.gridRows * request.gridCols;
+    checkRange("beam width", request.beamWidth, 1, 64);
+    checkRange("successors", request.successors, 1, cells);
+    checkRange("max roots", request.maxRoots, 1, 1000);
+    checkRange("max shared cells", request.maxSharedCells, 0, cells);
+    checkRange("roots shown", request.rootsShown, 1, 16);
+    checkRange("branching", request.branching, 1, cells);
+    checkRange("node limit", request.nodeLimit, 1, 10000);
+    checkRange("batch size", request.maxBatch, 1, 1 << 20);
+    if (request.target < -1 || request.target >= classCount)
+        throw requestError("target class " + std::to_string(request.target)
+            + " is out of range (the model has " + std::to_string(classCount) + " classes, 0 to "
+            + std::to_string(classCount - 1) + ")");
+}
+
+std::string sagCacheKey(const std::string &modelHash, const std::string &imageHash, const SagRequest &request)
+{
+    ResultKey key;
+    key.modelHash = modelHash;
+    key.imageHash = imageHash;
+    key.method = "sag";
+    key.target = request.target;
+    key.seed = request.seed;
+    key.extra = "grid=" + std::to_string(request.gridRows) + "x" + std::to_string(request.gridCols)
+        + " threshold=" + exact(request.threshold) + " beam=" + std::to_string(request.beamWidth)
+        + " successors=" + std::to_string(request.successors) + " roots=" + std::to_string(request.maxRoots)
+        + " mode=" + sagModeName(request.mode) + " baseline=" + sagBaselineName(request.baseline)
+        + " upsampling=" + sagUpsamplingName(request.upsampling)
+        + " shared=" + std::to_string(request.maxSharedCells) + " shown=" + std::to_string(request.rootsShown)
+        + " expand=" + exact(request.expandThreshold) + " branching=" + std::to_string(request.branching)
+        + " nodes=" + std::to_string(request.nodeLimit) + " cache=" + (request.noCache ? "off" : "on");
+    return key.text();
+}
+
+} // namespace sg
