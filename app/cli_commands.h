@@ -27,6 +27,7 @@ std::vector<Command> registerCommands(CLI::App &app, const GlobalOptions &global
 Command addPredictCommand(CLI::App &app, const GlobalOptions &global);
 Command addEvaluateCommand(CLI::App &app, const GlobalOptions &global);
 Command addExplainCommand(CLI::App &app, const GlobalOptions &global);
+Command addSagCommand(CLI::App &app, const GlobalOptions &global);
 Command addMethodsCommand(CLI::App &app, const GlobalOptions &global);
 
 } // namespace sg::cli
