@@ -96,7 +96,7 @@ int runExplain(const ExplainOptions &options, const GlobalOptions &global)
     ResultFiles files(options.out, names, options.force);
 
     const bool showProgress = isatty(STDERR_FILENO);
-    const ProgressFn progress = [&](const SaliencyProgress &p) {
+    const ProgressFn progress = [&](const Progress &p) {
         if (showProgress)
             std::cerr << '\r' << method.id() << ": " << p.done / 10 << '%' << std::flush;
     };

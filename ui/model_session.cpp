@@ -323,7 +323,7 @@ void ModelSession::runExplain(
     if (!result) {
         const cv::Mat image = sg::readImage(path.toStdString());
         auto lastLive = std::chrono::steady_clock::now() - std::chrono::hours(1);
-        const sg::ProgressFn progress = [&](const sg::SaliencyProgress &p) {
+        const sg::ProgressFn progress = [&](const sg::Progress &p) {
             context.reportProgress(p.done, p.total);
             if (!p.map || p.map->empty())
                 return;

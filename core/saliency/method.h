@@ -5,16 +5,15 @@
 // method object may serve several threads. This header is torch-free; implementations include
 // torch in their .cpp.
 
+#include "common/cancel.h"
+#include "common/progress.h"
 #include "model/classifier.h"
 
 #include <opencv2/core.hpp>
 
-#include <atomic>
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -45,26 +44,6 @@ struct SaliencyRequest {
     ParamValues params; // entries not given take the schema's defaults
     std::uint64_t seed = 0; // seeds every random draw: equal requests give equal maps
     int maxBatch = 32; // most images per model pass; halved on out-of-memory
-};
-
-// Reported after each batch or iteration. `map` (may be empty) is the current saliency at model
-// input resolution, high = salient, for live display; valid only during the call.
-struct SaliencyProgress {
-    int done = 0;
-    int total = 0;
-    const cv::Mat *map = nullptr;
-};
-
-// Called on the thread that runs the method. Must be quick; copy `map` if it is kept.
-using ProgressFn = std::function<void(const SaliencyProgress &)>;
-
-// Set from any thread to stop a run; the method checks it between batches and throws
-// Cancelled, so a cancelled run returns within one batch and produces no result.
-using CancelFlag = std::atomic<bool>;
-
-class Cancelled : public std::runtime_error {
-public:
-    Cancelled() : std::runtime_error("cancelled") { }
 };
 
 // The result of one run. Maps are CV_32FC1.
@@ -99,7 +78,9 @@ public:
     // True when the method needs the model's features/head split.
     virtual bool needsSplit() const { return false; }
 
-    // Runs the method. Any thread (the calling thread does all model work). Throws sg::Error
+    // Runs the method. Any thread (the calling thread does all model work). Progress reports
+    // (common/progress.h) carry the current saliency map at model input resolution when the
+    // method has one. Throws sg::Error
     // for a bad request (unknown parameter, value out of range, resolution not offered, target
     // out of range, model lacking what the method needs), Cancelled when `cancel` was set.
     virtual Heatmap run(

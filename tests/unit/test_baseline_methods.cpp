@@ -109,10 +109,10 @@ TEST_F(BaselineMethods, IntegratedGradientsSumToTheLogitDifferenceOnTinyModel)
         const Heatmap heatmap = run(*ig, request(*tiny, image, {{"steps", 256}, {"baseline", baseline}}));
 
         const at::Tensor pixels = pixelsOf(image, spec);
-        const at::Tensor start = baseline == 0 ? torch::zeros_like(pixels) : saliency::blurPixels(pixels);
+        const at::Tensor start = baseline == 0 ? torch::zeros_like(pixels) : blurPixels(pixels);
         torch::NoGradGuard noGrad;
         const auto targetLogit = [&](const at::Tensor &image) {
-            return tiny->logits(saliency::normalise(image, spec))[0][heatmap.target].item<double>();
+            return tiny->logits(normalise(image, spec))[0][heatmap.target].item<double>();
         };
         const double difference = targetLogit(pixels) - targetLogit(start);
         const double total = cv::sum(heatmap.mask)[0];
@@ -123,7 +123,7 @@ TEST_F(BaselineMethods, IntegratedGradientsSumToTheLogitDifferenceOnTinyModel)
         EXPECT_EQ(heatmap.forwardPasses, 256 + 1); // + the clean pass of prepare()
         EXPECT_EQ(heatmap.backwardPasses, 256);
         // The saliency is |mask|, normalised.
-        const at::Tensor expected = saliency::normaliseRange(tensorOf(heatmap.mask).abs());
+        const at::Tensor expected = normaliseRange(tensorOf(heatmap.mask).abs());
         EXPECT_TRUE(torch::allclose(tensorOf(heatmap.saliency), expected, 1e-5, 1e-6));
     }
 }
@@ -142,7 +142,7 @@ TEST_F(BaselineMethods, IntegratedGradientsAreExactOnLinearModel)
             r.target = 2;
             r.maxBatch = 4;
             std::vector<int> done;
-            const Heatmap heatmap = run(*ig, r, [&](const SaliencyProgress &p) {
+            const Heatmap heatmap = run(*ig, r, [&](const Progress &p) {
                 EXPECT_EQ(p.total, steps);
                 ASSERT_NE(p.map, nullptr);
                 EXPECT_EQ(p.map->rows, 4);
@@ -152,7 +152,7 @@ TEST_F(BaselineMethods, IntegratedGradientsAreExactOnLinearModel)
                 = steps == 1 ? std::vector<int>{1} : std::vector<int>{4, 8, 10};
             EXPECT_EQ(done, expectedDone);
 
-            const at::Tensor start = baseline == 0 ? torch::zeros_like(pixels) : saliency::blurPixels(pixels);
+            const at::Tensor start = baseline == 0 ? torch::zeros_like(pixels) : blurPixels(pixels);
             const at::Tensor difference = (pixels - start)[0];
             ASSERT_EQ(heatmap.mask.rows, 4);
             ASSERT_EQ(heatmap.mask.cols, 4);
@@ -194,7 +194,7 @@ TEST_F(BaselineMethods, GradCamMatchesHandComputationOnTinyModel)
         EXPECT_EQ(heatmap.resolution, cam.size(1));
         EXPECT_TRUE(torch::allclose(tensorOf(heatmap.mask), cam, 0.0, 1e-5)) << "target " << target;
         // tiny's feature map is at input size, so the upsampling is the identity.
-        EXPECT_TRUE(torch::allclose(tensorOf(heatmap.saliency), saliency::normaliseRange(cam), 1e-5, 1e-6));
+        EXPECT_TRUE(torch::allclose(tensorOf(heatmap.saliency), normaliseRange(cam), 1e-5, 1e-6));
         EXPECT_EQ(heatmap.forwardPasses, 1 + 1); // the clean pass of prepare(), then features
         EXPECT_EQ(heatmap.backwardPasses, 1);
         anyPositive = anyPositive || cam.max().item<float>() > 0.0f;
@@ -277,7 +277,7 @@ TEST_F(BaselineMethods, RiseStopsWithinOneBatchWhenCancelled)
     const std::int64_t before = tiny->forwardCount();
     EXPECT_THROW(rise->run(
                      r,
-                     [&](const SaliencyProgress &) {
+                     [&](const Progress &) {
                          ++reports;
                          flag = true;
                      },
@@ -320,7 +320,7 @@ TEST_F(BaselineMethods, OcclusionDropsMatchHandOcclusion)
         r.resolution = 7;
         r.maxBatch = 8;
         int reports = 0;
-        const Heatmap heatmap = run(*occlusion, r, [&](const SaliencyProgress &p) {
+        const Heatmap heatmap = run(*occlusion, r, [&](const Progress &p) {
             ++reports;
             EXPECT_EQ(p.total, 49);
         });
@@ -331,9 +331,9 @@ TEST_F(BaselineMethods, OcclusionDropsMatchHandOcclusion)
         EXPECT_EQ(heatmap.forwardPasses, 49 + 1); // + the clean pass of prepare()
 
         torch::NoGradGuard noGrad;
-        const at::Tensor cover = fill == 0 ? saliency::blurPixels(pixels) : torch::zeros_like(pixels);
+        const at::Tensor cover = fill == 0 ? blurPixels(pixels) : torch::zeros_like(pixels);
         const auto probability = [&](const at::Tensor &image) {
-            return torch::softmax(tiny->logits(saliency::normalise(image, spec)), 1)[0][heatmap.target]
+            return torch::softmax(tiny->logits(normalise(image, spec)), 1)[0][heatmap.target]
                 .item<double>();
         };
         const double clean = probability(pixels);

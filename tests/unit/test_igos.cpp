@@ -113,7 +113,7 @@ TEST_F(Igos, CancelStopsWithinOneIteration)
     const std::int64_t before = classifier_->forwardCount();
     EXPECT_THROW(MethodRegistry::builtin().get("igos").run(
                      request(samples[0].file),
-                     [&](const SaliencyProgress &progress) {
+                     [&](const Progress &progress) {
                          ++reports;
                          ASSERT_NE(progress.map, nullptr);
                          cancel = true;
