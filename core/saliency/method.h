@@ -6,30 +6,18 @@
 // torch in their .cpp.
 
 #include "common/cancel.h"
+#include "common/params.h"
 #include "common/progress.h"
 #include "model/classifier.h"
 
 #include <opencv2/core.hpp>
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace sg {
-
-// One tunable number of a method. `integer` parameters hold whole numbers.
-struct ParamSpec {
-    std::string name;
-    std::string description; // one line, shown as a tooltip and by `sightglass-cli methods`
-    double defaultValue = 0.0;
-    double minimum = 0.0;
-    double maximum = 0.0;
-    bool integer = false;
-};
-
-using ParamValues = std::map<std::string, double>;
 
 // SaliencyRequest::resolution meaning "the method's default".
 constexpr int kDefaultResolution = -1;
@@ -73,7 +61,8 @@ public:
     // resolution is fixed by the model (Grad-CAM) and --resolution does not apply.
     virtual std::vector<int> resolutions() const = 0;
     virtual int defaultResolution() const = 0;
-    // The parameter schema at `resolution` (defaults may differ per resolution).
+    // The parameter schema at `resolution` (defaults may differ per resolution; names and kinds
+    // do not). Values are checked with resolveParams (common/params.h).
     virtual std::vector<ParamSpec> parameters(int resolution) const = 0;
     // True when the method needs the model's features/head split.
     virtual bool needsSplit() const { return false; }
@@ -103,10 +92,5 @@ public:
 private:
     std::vector<std::unique_ptr<SaliencyMethod>> methods_;
 };
-
-// Checks `given` against `schema` and fills in defaults. Throws sg::Error naming the parameter
-// for an unknown name, a value out of range, or a fraction where a whole number is needed.
-ParamValues resolveParams(
-    const std::string &methodId, const std::vector<ParamSpec> &schema, const ParamValues &given);
 
 } // namespace sg
