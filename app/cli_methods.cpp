@@ -71,8 +71,7 @@ void printText(const SaliencyMethod &method)
             std::cout << ' ' << resolution << (resolution == method.defaultResolution() ? "*" : "");
         std::cout << "  (* default)\n";
     }
-    const int shown = resolutions.empty() ? kDefaultResolution : method.defaultResolution();
-    for (const ParamSpec &spec : method.parameters(shown)) {
+    for (const ParamSpec &spec : method.parameters(method.defaultResolution())) {
         std::cout << "    " << spec.name << " = " << paramValueText(spec.defaultValue) << "  "
                   << paramKindName(spec.kind);
         if (hasRange(spec))

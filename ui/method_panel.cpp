@@ -292,8 +292,8 @@ std::vector<sg::ParamSpec> MethodPanel::currentSchema() const
     const sg::SaliencyMethod *method = currentMethod();
     if (!method)
         return {};
-    // Methods without a resolution choice take their schema at their own default, as a run does.
-    return method->parameters(method->resolutions().empty() ? method->defaultResolution() : resolution());
+    // Methods without a resolution choice show kDefaultResolution, their own default.
+    return method->parameters(resolution());
 }
 
 void MethodPanel::setModel(const QStringList &labels, bool hasSplit)
@@ -475,8 +475,7 @@ void MethodPanel::restoreSettings(QSettings &settings)
                 if (!ok || std::find(offered.begin(), offered.end(), resolution) == offered.end())
                     continue;
             }
-            const std::vector<sg::ParamSpec> schema
-                = method->parameters(offered.empty() ? method->defaultResolution() : resolution);
+            const std::vector<sg::ParamSpec> schema = method->parameters(resolution);
             settings.beginGroup(resolutionName);
             sg::ParamValues values;
             for (const sg::ParamSpec &spec : schema) {

@@ -46,7 +46,7 @@ public:
     }
     // Pixel-level: there is no mask resolution to choose.
     std::vector<int> resolutions() const override { return {}; }
-    int defaultResolution() const override { return 0; }
+    int defaultResolution() const override { return kDefaultResolution; }
     std::vector<ParamSpec> parameters(int) const override
     {
         return {

@@ -19,7 +19,10 @@
 
 namespace sg {
 
-// SaliencyRequest::resolution meaning "the method's default".
+// The one marker of "no resolution chosen": SaliencyRequest::resolution set to it means the
+// method's default. A method whose resolution is fixed by the model (resolutions() empty, e.g.
+// Grad-CAM) takes only this value, returns it from defaultResolution() and is asked for its
+// schema at it.
 constexpr int kDefaultResolution = -1;
 
 // What to explain. The classifier is not owned and must outlive run(); it is used from the
@@ -60,6 +63,7 @@ public:
     // Resolutions the user may choose (mask size, cell size); empty when the method's
     // resolution is fixed by the model (Grad-CAM) and --resolution does not apply.
     virtual std::vector<int> resolutions() const = 0;
+    // One of resolutions(); kDefaultResolution when that is empty.
     virtual int defaultResolution() const = 0;
     // The parameter schema at `resolution` (defaults may differ per resolution; names and kinds
     // do not). Values are checked with resolveParams (common/params.h).

@@ -29,23 +29,21 @@ PreparedRequest prepare(const SaliencyMethod &method, const SaliencyRequest &req
     PreparedRequest prepared;
     prepared.classifier = &classifier;
     const auto offered = method.resolutions();
+    prepared.resolution
+        = request.resolution == kDefaultResolution ? method.defaultResolution() : request.resolution;
     if (offered.empty()) {
         if (request.resolution != kDefaultResolution)
             throw Error("",
                 method.id()
                     + " has no choosable resolution (it uses the model's "
                       "feature map); leave the resolution out");
-    } else {
-        prepared.resolution
-            = request.resolution == kDefaultResolution ? method.defaultResolution() : request.resolution;
-        if (std::find(offered.begin(), offered.end(), prepared.resolution) == offered.end()) {
-            std::string list;
-            for (int r : offered)
-                list += (list.empty() ? "" : ", ") + std::to_string(r);
-            throw Error("",
-                method.id() + ": resolution " + std::to_string(request.resolution)
-                    + " is not offered (choose one of " + list + ")");
-        }
+    } else if (std::find(offered.begin(), offered.end(), prepared.resolution) == offered.end()) {
+        std::string list;
+        for (int r : offered)
+            list += (list.empty() ? "" : ", ") + std::to_string(r);
+        throw Error("",
+            method.id() + ": resolution " + std::to_string(request.resolution)
+                + " is not offered (choose one of " + list + ")");
     }
     prepared.params = resolveParams(method.id(), method.parameters(prepared.resolution), request.params);
 
@@ -117,7 +115,7 @@ Heatmap makeHeatmap(const SaliencyMethod &method, const PreparedRequest &prepare
 {
     Heatmap heatmap;
     heatmap.method = method.id();
-    heatmap.resolution = prepared.resolution > 0 ? prepared.resolution : int(mask.size(-1));
+    heatmap.resolution = prepared.resolution != kDefaultResolution ? prepared.resolution : int(mask.size(-1));
     heatmap.mask = toMat32F(mask.detach().reshape({mask.size(-2), mask.size(-1)}));
     heatmap.saliency = toMat32F(normaliseRange(saliency.reshape({saliency.size(-2), saliency.size(-1)})));
     heatmap.target = prepared.target;

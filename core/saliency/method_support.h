@@ -22,7 +22,7 @@ struct PreparedRequest {
     at::Tensor modelPixels; // [1, C, H, W] in [0, 1] before normalisation (CPU)
     int target = 0;
     double probability = 0.0; // softmax probability of the target on the clean image
-    int resolution = 0;
+    int resolution = kDefaultResolution; // as chosen; kDefaultResolution for fixed ones
     ParamValues params;
     int height = 0;
     int width = 0;

@@ -425,6 +425,9 @@ TEST_F(BaselineMethods, SchemasHaveDocumentedDefaults)
         const auto offered = method->resolutions();
         if (!offered.empty()) {
             EXPECT_NE(std::find(offered.begin(), offered.end(), method->defaultResolution()), offered.end());
+        } else {
+            // Issue 9: one marker of a fixed resolution, the one requests use.
+            EXPECT_EQ(method->defaultResolution(), kDefaultResolution) << method->id();
         }
         const std::vector<ParamSpec> schema = method->parameters(method->defaultResolution());
         for (const ParamSpec &spec : schema) {
