@@ -20,7 +20,9 @@
 #include <QTreeWidget>
 
 #include <map>
+#include <memory>
 #include <optional>
+#include <stdexcept>
 
 namespace sg {
 
@@ -177,6 +179,24 @@ template <typename Widget> Widget *itemWidgetOf(const QTreeWidget &tree, QTreeWi
     return nullptr;
 }
 
+// A method with a path parameter (no built-in one has any yet), for the panel's path editor.
+class PathMethod : public SaliencyMethod {
+public:
+    std::string id() const override { return "with-path"; }
+    std::string title() const override { return "With a path"; }
+    std::string description() const override { return "A stand-in that takes a file."; }
+    std::vector<int> resolutions() const override { return {}; }
+    int defaultResolution() const override { return kDefaultResolution; }
+    std::vector<ParamSpec> parameters(int) const override
+    {
+        return {ParamSpec::path("weights", "trained weights to load", "")};
+    }
+    Heatmap run(const SaliencyRequest &, const ProgressFn &, const CancelFlag &) const override
+    {
+        throw std::logic_error("not runnable");
+    }
+};
+
 JobStatus jobStatus(JobId id, const std::string &title, JobState state)
 {
     JobStatus status;
@@ -208,6 +228,7 @@ private Q_SLOTS:
     void choiceIsAComboOfItsOptions();
     void booleanIsACheckBox();
     void choicesRestoreFromNamesAndOldIndices();
+    void pathIsALineEditWithABrowseButton();
     void explainAndCompareButtonsEmitOnce();
     void fitsANarrowDock();
 
@@ -772,6 +793,37 @@ void PanelsTest::choicesRestoreFromNamesAndOldIndices()
         settings.setValue(key, QStringLiteral("no such option"));
     }
     QCOMPARE(restoredFill(), ParamValue("blur")); // ignored: the default
+}
+
+void PanelsTest::pathIsALineEditWithABrowseButton()
+{
+    MethodRegistry registry;
+    registry.add(std::make_unique<PathMethod>());
+    MethodPanel panel(registry);
+    QCOMPARE(panel.methodId(), QStringLiteral("with-path"));
+    auto *edit = panel.findChild<QLineEdit *>(QStringLiteral("weights"));
+    QVERIFY(edit);
+    QVERIFY(panel.findChild<QAbstractButton *>(QStringLiteral("weights-browse")));
+    QVERIFY(edit->toolTip().startsWith(QStringLiteral("trained weights to load")));
+    QCOMPARE(panel.params().at("weights"), ParamValue(""));
+
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    QSignalSpy changed(&panel, &MethodPanel::settingsChanged);
+    edit->setFocus();
+    QTest::keyClicks(edit, QStringLiteral("/data/w.pt"));
+    QCOMPARE(changed.count(), 0); // not per keystroke
+    QTest::keyClick(edit, Qt::Key_Return);
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(panel.params().at("weights"), ParamValue("/data/w.pt"));
+    QTest::keyClick(edit, Qt::Key_Return); // committed again without an edit: no change
+    QCOMPARE(changed.count(), 1);
+
+    QVERIFY(panel.setParam(QStringLiteral("weights"), "/other.pt"));
+    QCOMPARE(edit->text(), QStringLiteral("/other.pt"));
+    QVERIFY(!panel.setParam(QStringLiteral("weights"), 3));
+    panel.resetParams();
+    QCOMPARE(panel.params().at("weights"), ParamValue(""));
 }
 
 void PanelsTest::explainAndCompareButtonsEmitOnce()
