@@ -5,7 +5,6 @@
 #include "cli_output.h"
 #include "cli_target.h"
 
-#include "common/error.h"
 #include "image/colormap.h"
 #include "image/image_io.h"
 #include "image/npy.h"

@@ -127,23 +127,23 @@ QString toolTipFor(const sg::ParamSpec &spec)
     const QString description = QString::fromStdString(spec.description);
     switch (spec.kind) {
     case sg::ParamKind::Number:
-        return QObject::tr("%1 (default %2, range [%3, %4])")
+        return MethodPanel::tr("%1 (default %2, range [%3, %4])")
             .arg(description, formatNumber(spec.defaultValue.number()), formatNumber(spec.minimum),
                 formatNumber(spec.maximum));
     case sg::ParamKind::Integer:
-        return QObject::tr("%1 (default %2, range [%3, %4])")
+        return MethodPanel::tr("%1 (default %2, range [%3, %4])")
             .arg(description, QString::number(spec.defaultValue.integer()), formatNumber(spec.minimum),
                 formatNumber(spec.maximum));
     case sg::ParamKind::Choice:
-        return QObject::tr("%1 (default %2)")
+        return MethodPanel::tr("%1 (default %2)")
             .arg(description, QString::fromStdString(spec.defaultValue.text()));
     case sg::ParamKind::Boolean:
-        return QObject::tr("%1 (default %2)")
-            .arg(description, spec.defaultValue.boolean() ? QObject::tr("on") : QObject::tr("off"));
+        return MethodPanel::tr("%1 (default %2)")
+            .arg(description, spec.defaultValue.boolean() ? MethodPanel::tr("on") : MethodPanel::tr("off"));
     case sg::ParamKind::Path:
         if (spec.defaultValue.text().empty())
-            return QObject::tr("%1 (default none)").arg(description);
-        return QObject::tr("%1 (default %2)")
+            return MethodPanel::tr("%1 (default none)").arg(description);
+        return MethodPanel::tr("%1 (default %2)")
             .arg(description, QString::fromStdString(spec.defaultValue.text()));
     }
     return description;
@@ -485,8 +485,7 @@ void MethodPanel::restoreSettings(QSettings &settings)
                 // Older settings hold numbers, a choice as its option's index: the parser reads both.
                 const auto parsed = sg::parseParamValue(spec, saved.toString().toStdString());
                 const auto fitted = parsed ? fitToSpec(spec, *parsed) : std::nullopt;
-                if (fitted && (!fitted->isNumber() || std::isfinite(fitted->number()))
-                    && *fitted != spec.defaultValue)
+                if (fitted && *fitted != spec.defaultValue)
                     values[spec.name] = *fitted;
             }
             settings.endGroup();

@@ -12,6 +12,14 @@ namespace sg {
 
 namespace {
 
+const ParamSpec *findSpec(const std::vector<ParamSpec> &schema, const std::string &name)
+{
+    for (const ParamSpec &spec : schema)
+        if (spec.name == name)
+            return &spec;
+    return nullptr;
+}
+
 // The whole of `text` as a double (locale-independent), or nullopt.
 std::optional<double> readDouble(const std::string &text)
 {
@@ -225,9 +233,8 @@ ParamValues resolveParams(
     for (const ParamSpec &spec : schema)
         resolved[spec.name] = spec.defaultValue;
     for (const auto &[name, value] : given) {
-        const auto spec
-            = std::find_if(schema.begin(), schema.end(), [&](const ParamSpec &s) { return s.name == name; });
-        if (spec == schema.end()) {
+        const ParamSpec *spec = findSpec(schema, name);
+        if (!spec) {
             std::string known;
             for (const ParamSpec &s : schema)
                 known += (known.empty() ? "" : ", ") + s.name;
@@ -283,9 +290,8 @@ ParamValues parseParamAssignments(const std::string &ownerId, const std::vector<
             throw Error("", ownerId + ": --param \"" + assignment + "\" must look like NAME=VALUE");
         const std::string name = assignment.substr(0, equals);
         const std::string text = assignment.substr(equals + 1);
-        const auto spec
-            = std::find_if(schema.begin(), schema.end(), [&](const ParamSpec &s) { return s.name == name; });
-        if (spec == schema.end()) {
+        const ParamSpec *spec = findSpec(schema, name);
+        if (!spec) {
             values[name] = text; // resolveParams() names it unknown, with the known names
             continue;
         }

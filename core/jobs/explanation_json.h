@@ -46,8 +46,8 @@ struct ExplanationSource {
 };
 
 // result.json of one explanation: method, resolution, params (paramValuesJson), target,
-// seconds, passes, seed,
-// model, image, device, and "metrics" (metricsJson) when the explanation has curves.
+// seconds, passes, seed, model, image, device, and "metrics" (metricsJson) when the
+// explanation has curves.
 nlohmann::json explanationJson(const Explanation &explanation, const ExplanationSource &source);
 
 } // namespace sg
