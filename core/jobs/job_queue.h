@@ -4,7 +4,7 @@
 // cancel and state changes are plain callbacks; the GUI adapts them to signals
 // (ui/model_session), the CLI could print them. No Qt here.
 
-#include "saliency/method.h" // CancelFlag, Cancelled
+#include "common/cancel.h"
 
 #include <condition_variable>
 #include <cstdint>
