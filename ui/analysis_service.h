@@ -23,9 +23,9 @@
 
 #include "model_worker.h"
 
-#include "jobs/result_cache.h"
 #include "common/cancel.h"
 #include "common/progress.h"
+#include "jobs/result_cache.h"
 
 #include <QMetaObject>
 #include <QObject>
