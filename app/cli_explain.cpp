@@ -5,7 +5,6 @@
 #include "cli_output.h"
 #include "cli_target.h"
 
-#include "common/error.h"
 #include "image/colormap.h"
 #include "image/image_io.h"
 #include "image/npy.h"
@@ -43,29 +42,6 @@ struct ExplainOptions {
     bool force = false;
 };
 
-ParamValues parseParams(const std::vector<std::string> &assignments)
-{
-    ParamValues params;
-    for (const std::string &assignment : assignments) {
-        const size_t equals = assignment.find('=');
-        if (equals == std::string::npos || equals == 0)
-            throw Error("", "--param \"" + assignment + "\" must look like NAME=VALUE");
-        const std::string name = assignment.substr(0, equals);
-        const std::string text = assignment.substr(equals + 1);
-        size_t used = 0;
-        double value = 0.0;
-        try {
-            value = std::stod(text, &used);
-        } catch (const std::exception &) {
-            used = 0;
-        }
-        if (used == 0 || used != text.size())
-            throw Error("", "--param " + name + ": \"" + text + "\" is not a number");
-        params[name] = value;
-    }
-    return params;
-}
-
 std::string pngBytes(const cv::Mat &rgb)
 {
     cv::Mat bgr;
@@ -85,7 +61,11 @@ int runExplain(const ExplainOptions &options, const GlobalOptions &global)
     request.method = method.id();
     request.resolution = options.resolution;
     request.target = parseTarget(options.target, *classifier);
-    request.params = parseParams(options.params);
+    // The schema's names and kinds do not depend on the resolution; a resolution the method
+    // does not offer is refused by the method itself.
+    const int resolution
+        = options.resolution == kDefaultResolution ? method.defaultResolution() : options.resolution;
+    request.params = parseParamAssignments(method.id(), method.parameters(resolution), options.params);
     request.seed = options.seed;
     request.maxBatch = options.maxBatch;
     request.evaluate = options.evaluate;
@@ -96,7 +76,7 @@ int runExplain(const ExplainOptions &options, const GlobalOptions &global)
     ResultFiles files(options.out, names, options.force);
 
     const bool showProgress = isatty(STDERR_FILENO);
-    const ProgressFn progress = [&](const SaliencyProgress &p) {
+    const ProgressFn progress = [&](const Progress &p) {
         if (showProgress)
             std::cerr << '\r' << method.id() << ": " << p.done / 10 << '%' << std::flush;
     };
@@ -140,7 +120,8 @@ Command addExplainCommand(CLI::App &app, const GlobalOptions &global)
     command->add_option("--target,-t", options->target, "top1, a class index or a label")
         ->capture_default_str();
     command->add_option("--seed", options->seed, "Seed for every random draw")->capture_default_str();
-    command->add_option("--param,-p", options->params, "Method parameter NAME=VALUE (repeatable)");
+    command->add_option("--param,-p", options->params,
+        "Method parameter NAME=VALUE (repeatable): a number, true/false, or a choice's option name");
     command->add_option("--max-batch", options->maxBatch, "Most images per model pass")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();

@@ -1,7 +1,9 @@
-// sightglass-cli methods [--json]: the saliency method registry with its parameters.
+// sightglass-cli methods [--json]: the saliency method registry with its parameters, each with
+// its kind (number, integer, choice, boolean, path), default, range or options.
 
 #include "cli_commands.h"
 
+#include "jobs/explanation_json.h"
 #include "saliency/method.h"
 
 #include <nlohmann/json.hpp>
@@ -13,13 +15,29 @@ namespace sg::cli {
 
 namespace {
 
+bool hasRange(const ParamSpec &spec)
+{
+    return spec.kind == ParamKind::Number || spec.kind == ParamKind::Integer;
+}
+
 nlohmann::json parametersJson(const SaliencyMethod &method, int resolution)
 {
     nlohmann::json parameters = nlohmann::json::array();
-    for (const ParamSpec &spec : method.parameters(resolution))
-        parameters.push_back(
-            {{"name", spec.name}, {"description", spec.description}, {"default", spec.defaultValue},
-                {"minimum", spec.minimum}, {"maximum", spec.maximum}, {"integer", spec.integer}});
+    for (const ParamSpec &spec : method.parameters(resolution)) {
+        nlohmann::json parameter = {{"name", spec.name}, {"kind", paramKindName(spec.kind)},
+            {"description", spec.description}, {"default", paramValueJson(spec.defaultValue)}};
+        if (hasRange(spec)) {
+            parameter["minimum"] = spec.minimum;
+            parameter["maximum"] = spec.maximum;
+        }
+        if (spec.kind == ParamKind::Choice) {
+            nlohmann::json options = nlohmann::json::array();
+            for (const ParamOption &option : spec.options)
+                options.push_back({{"name", option.name}, {"description", option.description}});
+            parameter["options"] = options;
+        }
+        parameters.push_back(parameter);
+    }
     return parameters;
 }
 
@@ -53,10 +71,15 @@ void printText(const SaliencyMethod &method)
             std::cout << ' ' << resolution << (resolution == method.defaultResolution() ? "*" : "");
         std::cout << "  (* default)\n";
     }
-    const int shown = resolutions.empty() ? kDefaultResolution : method.defaultResolution();
-    for (const ParamSpec &spec : method.parameters(shown))
-        std::cout << "    " << spec.name << " = " << spec.defaultValue << "  [" << spec.minimum << ", "
-                  << spec.maximum << "]  " << spec.description << '\n';
+    for (const ParamSpec &spec : method.parameters(method.defaultResolution())) {
+        std::cout << "    " << spec.name << " = " << paramValueText(spec.defaultValue) << "  "
+                  << paramKindName(spec.kind);
+        if (hasRange(spec))
+            std::cout << " [" << spec.minimum << ", " << spec.maximum << "]";
+        std::cout << "  " << spec.description << '\n';
+        for (const ParamOption &option : spec.options)
+            std::cout << "        " << option.name << "  " << option.description << '\n';
+    }
     if (method.needsSplit())
         std::cout << "  needs a model that exports features/head\n";
 }

@@ -3,7 +3,7 @@
 // renamed into place only when every one succeeded, so a cancelled or failed run leaves no
 // partial files, and existing results are never overwritten without --force.
 
-#include "saliency/method.h"
+#include "common/cancel.h"
 
 #include <string>
 #include <vector>

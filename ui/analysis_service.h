@@ -23,8 +23,9 @@
 
 #include "model_worker.h"
 
+#include "common/cancel.h"
+#include "common/progress.h"
 #include "jobs/result_cache.h"
-#include "saliency/method.h" // ProgressFn, SaliencyProgress
 
 #include <QMetaObject>
 #include <QObject>
@@ -91,7 +92,7 @@ public:
             RecordPtr result = cache->find(key);
             if (!result) {
                 auto lastLive = std::chrono::steady_clock::now() - std::chrono::hours(1);
-                const sg::ProgressFn progress = [&](const sg::SaliencyProgress &p) {
+                const sg::ProgressFn progress = [&](const sg::Progress &p) {
                     job.reportProgress(p.done, p.total);
                     if (!p.map || p.map->empty())
                         return;

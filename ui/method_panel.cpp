@@ -2,20 +2,25 @@
 
 #include "theme.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <optional>
 
 namespace sg::ui {
 
@@ -49,22 +54,23 @@ double powerOfTen(double value, double (*rounding)(double))
 }
 
 // About a hundredth of the range, but no coarser than a tenth of the default's magnitude (so
-// a weight of 1 with a range up to 1e6 still steps by 0.1), as a power of ten.
+// a weight of 1 with a range up to 1e6 still steps by 0.1), as a power of ten. Number specs.
 double stepFor(const sg::ParamSpec &spec)
 {
     const double range = spec.maximum - spec.minimum;
     double step = range > 0.0 ? powerOfTen(range / 100.0, std::round) : 1.0;
-    if (spec.defaultValue != 0.0)
-        step = std::min(step, powerOfTen(std::abs(spec.defaultValue), std::floor) / 10.0);
+    const double defaultValue = spec.defaultValue.number();
+    if (defaultValue != 0.0)
+        step = std::min(step, powerOfTen(std::abs(defaultValue), std::floor) / 10.0);
     return step;
 }
 
 // The fewest decimals that show the default, the bounds and the step exactly (at most
-// kMaxDecimals).
+// kMaxDecimals). Number specs.
 int decimalsFor(const sg::ParamSpec &spec, double step)
 {
     for (int decimals = 0; decimals < kMaxDecimals; ++decimals) {
-        if (representable(spec.defaultValue, decimals) && representable(spec.minimum, decimals)
+        if (representable(spec.defaultValue.number(), decimals) && representable(spec.minimum, decimals)
             && representable(spec.maximum, decimals) && representable(step, decimals))
             return decimals;
     }
@@ -81,10 +87,66 @@ int toInt(double value)
     return int(std::clamp(std::round(value), double(INT_MIN), double(INT_MAX)));
 }
 
-double clampToSpec(const sg::ParamSpec &spec, double value)
+// `value` as the editor of `spec` can show it: numbers clamped to the range (integers also
+// rounded), an option's name for a choice, a bool for a boolean, a text for a path; nullopt
+// when it does not fit the kind.
+std::optional<sg::ParamValue> fitToSpec(const sg::ParamSpec &spec, const sg::ParamValue &value)
 {
-    value = std::clamp(value, spec.minimum, spec.maximum);
-    return spec.integer ? std::round(value) : value;
+    switch (spec.kind) {
+    case sg::ParamKind::Number:
+    case sg::ParamKind::Integer: {
+        if (!value.isNumber() && !value.isInteger())
+            return std::nullopt;
+        const double number = value.isNumber() ? value.number() : double(value.integer());
+        if (std::isnan(number))
+            return std::nullopt;
+        const double clamped = std::clamp(number, spec.minimum, spec.maximum);
+        if (spec.kind == sg::ParamKind::Number)
+            return clamped;
+        return std::int64_t(std::round(clamped));
+    }
+    case sg::ParamKind::Choice:
+        if (value.isText() && spec.optionIndex(value.text()) >= 0)
+            return value;
+        return std::nullopt;
+    case sg::ParamKind::Boolean:
+        if (value.isBoolean())
+            return value;
+        return std::nullopt;
+    case sg::ParamKind::Path:
+        if (value.isText())
+            return value;
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+// The editor's tooltip: the description, the default and, for numbers, the range.
+QString toolTipFor(const sg::ParamSpec &spec)
+{
+    const QString description = QString::fromStdString(spec.description);
+    switch (spec.kind) {
+    case sg::ParamKind::Number:
+        return MethodPanel::tr("%1 (default %2, range [%3, %4])")
+            .arg(description, formatNumber(spec.defaultValue.number()), formatNumber(spec.minimum),
+                formatNumber(spec.maximum));
+    case sg::ParamKind::Integer:
+        return MethodPanel::tr("%1 (default %2, range [%3, %4])")
+            .arg(description, QString::number(spec.defaultValue.integer()), formatNumber(spec.minimum),
+                formatNumber(spec.maximum));
+    case sg::ParamKind::Choice:
+        return MethodPanel::tr("%1 (default %2)")
+            .arg(description, QString::fromStdString(spec.defaultValue.text()));
+    case sg::ParamKind::Boolean:
+        return MethodPanel::tr("%1 (default %2)")
+            .arg(description, spec.defaultValue.boolean() ? MethodPanel::tr("on") : MethodPanel::tr("off"));
+    case sg::ParamKind::Path:
+        if (spec.defaultValue.text().empty())
+            return MethodPanel::tr("%1 (default none)").arg(description);
+        return MethodPanel::tr("%1 (default %2)")
+            .arg(description, QString::fromStdString(spec.defaultValue.text()));
+    }
+    return description;
 }
 
 QString resolutionText(int resolution)
@@ -230,8 +292,8 @@ std::vector<sg::ParamSpec> MethodPanel::currentSchema() const
     const sg::SaliencyMethod *method = currentMethod();
     if (!method)
         return {};
-    // Methods without a resolution choice take their schema at their own default, as a run does.
-    return method->parameters(method->resolutions().empty() ? method->defaultResolution() : resolution());
+    // Methods without a resolution choice show kDefaultResolution, their own default.
+    return method->parameters(resolution());
 }
 
 void MethodPanel::setModel(const QStringList &labels, bool hasSplit)
@@ -315,16 +377,19 @@ sg::ParamValues MethodPanel::params() const
     return values;
 }
 
-bool MethodPanel::setParam(const QString &name, double value)
+bool MethodPanel::setParam(const QString &name, const sg::ParamValue &value)
 {
     const std::string key = name.toStdString();
     const auto editor = std::find_if(
         editors_.begin(), editors_.end(), [&](const ParamEditor &e) { return e.spec.name == key; });
     if (editor == editors_.end())
         return false;
-    const double before = editorValue(*editor);
+    const std::optional<sg::ParamValue> fitted = fitToSpec(editor->spec, value);
+    if (!fitted)
+        return false;
+    const sg::ParamValue before = editorValue(*editor);
     ++updating_;
-    setEditorValue(*editor, clampToSpec(editor->spec, value));
+    setEditorValue(*editor, *fitted);
     --updating_;
     if (editorValue(*editor) != before) {
         rememberParams();
@@ -376,10 +441,11 @@ void MethodPanel::saveSettings(QSettings &settings) const
     settings.beginGroup(kGroupParams);
     for (const auto &[key, values] : remembered_) {
         for (const auto &[name, value] : values) {
+            // As text that parseParamValue() reads back (choices by option name).
             settings.setValue(QStringLiteral("%1/%2/%3")
                                   .arg(QString::fromStdString(key.first), resolutionKey(key.second),
                                       QString::fromStdString(name)),
-                value);
+                QString::fromStdString(sg::paramValueText(value)));
         }
     }
     settings.endGroup();
@@ -409,18 +475,18 @@ void MethodPanel::restoreSettings(QSettings &settings)
                 if (!ok || std::find(offered.begin(), offered.end(), resolution) == offered.end())
                     continue;
             }
-            const std::vector<sg::ParamSpec> schema
-                = method->parameters(offered.empty() ? method->defaultResolution() : resolution);
+            const std::vector<sg::ParamSpec> schema = method->parameters(resolution);
             settings.beginGroup(resolutionName);
             sg::ParamValues values;
             for (const sg::ParamSpec &spec : schema) {
-                bool ok = false;
-                const double value = settings.value(QString::fromStdString(spec.name)).toDouble(&ok);
-                if (!ok || !std::isfinite(value))
+                const QVariant saved = settings.value(QString::fromStdString(spec.name));
+                if (!saved.isValid())
                     continue;
-                const double clamped = clampToSpec(spec, value);
-                if (clamped != spec.defaultValue)
-                    values[spec.name] = clamped;
+                // Older settings hold numbers, a choice as its option's index: the parser reads both.
+                const auto parsed = sg::parseParamValue(spec, saved.toString().toStdString());
+                const auto fitted = parsed ? fitToSpec(spec, *parsed) : std::nullopt;
+                if (fitted && *fitted != spec.defaultValue)
+                    values[spec.name] = *fitted;
             }
             settings.endGroup();
             if (!values.empty())
@@ -520,54 +586,22 @@ void MethodPanel::rebuildParams()
     const auto remembered = method ? remembered_.find({method->id(), resolution()}) : remembered_.end();
 
     for (const sg::ParamSpec &spec : schema) {
-        double value = spec.defaultValue;
+        sg::ParamValue value = spec.defaultValue;
         if (remembered != remembered_.end()) {
             const auto found = remembered->second.find(spec.name);
             if (found != remembered->second.end())
-                value = clampToSpec(spec, found->second);
+                value = fitToSpec(spec, found->second).value_or(spec.defaultValue);
         }
 
         ParamEditor editor;
         editor.spec = spec;
-        const QString toolTip
-            = tr("%1 (default %2, range [%3, %4])")
-                  .arg(QString::fromStdString(spec.description), formatNumber(spec.defaultValue),
-                      formatNumber(spec.minimum), formatNumber(spec.maximum));
-        QAbstractSpinBox *box = nullptr;
-        if (spec.integer) {
-            auto *spin = new QSpinBox;
-            spin->setRange(toInt(spec.minimum), toInt(spec.maximum));
-            if (spec.maximum - spec.minimum > 100.0)
-                spin->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
-            editor.integerBox = spin;
-            box = spin;
-        } else {
-            auto *spin = new CompactDoubleSpinBox;
-            const double step = stepFor(spec);
-            spin->setDecimals(decimalsFor(spec, step));
-            spin->setRange(spec.minimum, spec.maximum);
-            spin->setSingleStep(step);
-            if ((spec.maximum - spec.minimum) / step > kAdaptiveSteps)
-                spin->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
-            editor.realBox = spin;
-            box = spin;
-        }
-        box->setObjectName(QString::fromStdString(spec.name));
-        box->setToolTip(toolTip);
-        box->setKeyboardTracking(false); // one change per committed number, not per keystroke
-        box->setAlignment(Qt::AlignRight);
-        box->setMinimumWidth(60); // the range's widest text must not widen the dock
-        box->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-        setEditorValue(editor, value);
-        if (editor.integerBox)
-            connect(editor.integerBox, &QSpinBox::valueChanged, this, &MethodPanel::onParamEdited);
-        else
-            connect(editor.realBox, &QDoubleSpinBox::valueChanged, this, &MethodPanel::onParamEdited);
+        const QString toolTip = toolTipFor(spec);
+        QWidget *field = makeEditor(editor, value, toolTip);
 
         auto *label = new QLabel(QString::fromStdString(spec.name));
         label->setToolTip(toolTip);
-        label->setBuddy(box);
-        paramForm_->addRow(label, box);
+        label->setBuddy(editor.pathEdit ? static_cast<QWidget *>(editor.pathEdit) : field);
+        paramForm_->addRow(label, field);
         editors_.push_back(editor);
     }
     if (schema.empty()) {
@@ -588,7 +622,7 @@ void MethodPanel::rememberParams()
         return;
     sg::ParamValues edited;
     for (const ParamEditor &editor : editors_) {
-        const double value = editorValue(editor);
+        const sg::ParamValue value = editorValue(editor);
         if (value != editor.spec.defaultValue)
             edited[editor.spec.name] = value;
     }
@@ -610,17 +644,127 @@ void MethodPanel::updateBlocked()
     methodCombo_->setToolTip(method ? QString::fromStdString(method->description()) : QString());
 }
 
-double MethodPanel::editorValue(const ParamEditor &editor)
+QWidget *MethodPanel::makeEditor(ParamEditor &editor, const sg::ParamValue &value, const QString &toolTip)
 {
-    return editor.integerBox ? double(editor.integerBox->value()) : editor.realBox->value();
+    const sg::ParamSpec &spec = editor.spec;
+    const QString name = QString::fromStdString(spec.name);
+    QWidget *field = nullptr;
+    switch (spec.kind) {
+    case sg::ParamKind::Integer: {
+        auto *spin = new QSpinBox;
+        spin->setRange(toInt(spec.minimum), toInt(spec.maximum));
+        if (spec.maximum - spec.minimum > 100.0)
+            spin->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
+        editor.integerBox = spin;
+        field = spin;
+        break;
+    }
+    case sg::ParamKind::Number: {
+        auto *spin = new CompactDoubleSpinBox;
+        const double step = stepFor(spec);
+        spin->setDecimals(decimalsFor(spec, step));
+        spin->setRange(spec.minimum, spec.maximum);
+        spin->setSingleStep(step);
+        if ((spec.maximum - spec.minimum) / step > kAdaptiveSteps)
+            spin->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
+        editor.realBox = spin;
+        field = spin;
+        break;
+    }
+    case sg::ParamKind::Choice: {
+        QComboBox *choice = makeCombo(name);
+        for (const sg::ParamOption &option : spec.options) {
+            choice->addItem(QString::fromStdString(option.name), QString::fromStdString(option.name));
+            choice->setItemData(
+                choice->count() - 1, QString::fromStdString(option.description), Qt::ToolTipRole);
+        }
+        editor.choiceBox = choice;
+        field = choice;
+        break;
+    }
+    case sg::ParamKind::Boolean:
+        editor.booleanBox = new QCheckBox;
+        field = editor.booleanBox;
+        break;
+    case sg::ParamKind::Path:
+        editor.pathEdit = new QLineEdit;
+        editor.pathEdit->setMinimumWidth(60);
+        field = editor.pathEdit;
+        break;
+    }
+    field->setObjectName(name);
+    field->setToolTip(toolTip);
+    if (auto *box = qobject_cast<QAbstractSpinBox *>(field)) {
+        box->setKeyboardTracking(false); // one change per committed number, not per keystroke
+        box->setAlignment(Qt::AlignRight);
+        box->setMinimumWidth(60); // the range's widest text must not widen the dock
+        box->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    }
+    setEditorValue(editor, value);
+
+    if (editor.integerBox)
+        connect(editor.integerBox, &QSpinBox::valueChanged, this, &MethodPanel::onParamEdited);
+    if (editor.realBox)
+        connect(editor.realBox, &QDoubleSpinBox::valueChanged, this, &MethodPanel::onParamEdited);
+    if (editor.choiceBox)
+        connect(editor.choiceBox, &QComboBox::currentIndexChanged, this, &MethodPanel::onParamEdited);
+    if (editor.booleanBox)
+        connect(editor.booleanBox, &QCheckBox::toggled, this, &MethodPanel::onParamEdited);
+    if (QLineEdit *edit = editor.pathEdit) {
+        // One change per committed text (Return, leaving the field, a chosen file), not per key.
+        connect(edit, &QLineEdit::editingFinished, this, [this, edit] {
+            if (!edit->isModified())
+                return; // focus left without an edit
+            edit->setModified(false);
+            onParamEdited();
+        });
+        auto *browse = new QToolButton;
+        browse->setObjectName(name + QStringLiteral("-browse"));
+        browse->setText(QStringLiteral("…"));
+        browse->setToolTip(tr("Choose a file"));
+        const QString title = QString::fromStdString(spec.description);
+        connect(browse, &QToolButton::clicked, this, [this, edit, title] {
+            const QString chosen = QFileDialog::getOpenFileName(this, title, edit->text());
+            if (chosen.isEmpty() || chosen == edit->text())
+                return;
+            edit->setText(chosen);
+            onParamEdited();
+        });
+        auto *row = new QWidget;
+        auto *layout = new QHBoxLayout(row);
+        layout->setContentsMargins(0, 0, 0, 0);
+        layout->addWidget(edit, 1);
+        layout->addWidget(browse);
+        return row;
+    }
+    return field;
 }
 
-void MethodPanel::setEditorValue(const ParamEditor &editor, double value)
+sg::ParamValue MethodPanel::editorValue(const ParamEditor &editor)
 {
     if (editor.integerBox)
-        editor.integerBox->setValue(toInt(value));
+        return std::int64_t(editor.integerBox->value());
+    if (editor.realBox)
+        return editor.realBox->value();
+    if (editor.choiceBox)
+        return editor.choiceBox->currentData().toString().toStdString();
+    if (editor.booleanBox)
+        return editor.booleanBox->isChecked();
+    return editor.pathEdit->text().toStdString();
+}
+
+void MethodPanel::setEditorValue(const ParamEditor &editor, const sg::ParamValue &value)
+{
+    if (editor.integerBox)
+        editor.integerBox->setValue(int(value.integer()));
+    else if (editor.realBox)
+        editor.realBox->setValue(value.number());
+    else if (editor.choiceBox)
+        editor.choiceBox->setCurrentIndex(editor.spec.optionIndex(value.text()));
+    else if (editor.booleanBox)
+        editor.booleanBox->setChecked(value.boolean());
     else
-        editor.realBox->setValue(value);
+        editor.pathEdit->setText(QString::fromStdString(value.text()));
 }
 
 } // namespace sg::ui

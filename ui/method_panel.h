@@ -1,10 +1,12 @@
 #pragma once
 // The method picker: a method combo built from the registry (no method names in this file),
 // the resolution choice the method offers, a parameter editor generated from the method's
-// schema at that resolution (spin boxes with the schema's range, default and description as
-// tooltip; "Reset to defaults"), the target class chooser (Top-1 by default, any class), and
-// the Explain / Compare buttons. Parameter values are remembered per method and resolution
-// while the program runs, and in QSettings across runs. GUI thread only.
+// schema at that resolution (one editor per kind: spin boxes with the schema's range for
+// numbers and integers, a combo of the options for a choice, a check box for a boolean, a line
+// edit with a browse button for a path; the description and default as tooltip; "Reset to
+// defaults"), the target class chooser (Top-1 by default, any class), and the Explain /
+// Compare buttons. Parameter values are remembered per method and resolution while the
+// program runs, and in QSettings across runs. GUI thread only.
 
 #include "saliency/method.h"
 
@@ -17,10 +19,12 @@
 #include <utility>
 #include <vector>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
 class QLabel;
+class QLineEdit;
 class QPushButton;
 class QSettings;
 class QSpinBox;
@@ -46,9 +50,13 @@ public:
     // The chosen resolution; kDefaultResolution for methods without a choice (Grad-CAM).
     int resolution() const;
     bool setResolution(int resolution); // false when the method does not offer it
-    // Every parameter of the schema at the current resolution, as shown in the editor.
+    // Every parameter of the schema at the current resolution, as shown in the editor, each of
+    // its kind's type (common/params.h).
     sg::ParamValues params() const;
-    bool setParam(const QString &name, double value); // false when unknown; clamped to range
+    // Shows `value` for parameter `name`: numbers and integers are clamped to the range (and
+    // integers rounded); a choice takes an option's name, a boolean a bool, a path a text.
+    // False when the name is unknown or the value does not fit the kind.
+    bool setParam(const QString &name, const sg::ParamValue &value);
     void resetParams(); // the schema's defaults
     int target() const; // -1 = top-1
     void setTarget(int index); // -1 = top-1; out of range = top-1
@@ -65,11 +73,14 @@ Q_SIGNALS:
     void settingsChanged();
 
 private:
-    // One row of the parameter editor: exactly one of the two boxes is set.
+    // One row of the parameter editor: exactly one widget is set, the one of the spec's kind.
     struct ParamEditor {
         sg::ParamSpec spec;
-        QSpinBox *integerBox = nullptr;
-        QDoubleSpinBox *realBox = nullptr;
+        QSpinBox *integerBox = nullptr; // Integer
+        QDoubleSpinBox *realBox = nullptr; // Number
+        QComboBox *choiceBox = nullptr; // Choice: one item per option, the name as item data
+        QCheckBox *booleanBox = nullptr; // Boolean
+        QLineEdit *pathEdit = nullptr; // Path (a browse button beside it)
     };
     // Remembered edits, keyed by (method id, resolution); only values that differ from the
     // schema's defaults are kept, so a changed default in a later version still applies.
@@ -80,6 +91,9 @@ private:
     void onMethodChosen();
     void onResolutionChosen();
     void onParamEdited();
+    // Creates `editor`'s widget for its spec's kind showing `value`, connected to
+    // onParamEdited; returns the form's field (for a path: the line edit and its browse button).
+    QWidget *makeEditor(ParamEditor &editor, const sg::ParamValue &value, const QString &toolTip);
     void onTargetChosen();
     // Rebuild the resolution combo / the parameter rows for the current method (no signals).
     void rebuildResolutions(int preferred);
@@ -87,8 +101,9 @@ private:
     void rememberParams();
     void updateBlocked();
     void updateTopEntry();
-    static double editorValue(const ParamEditor &editor);
-    static void setEditorValue(const ParamEditor &editor, double value);
+    static sg::ParamValue editorValue(const ParamEditor &editor);
+    // `value` must fit the spec's kind (fitToSpec).
+    static void setEditorValue(const ParamEditor &editor, const sg::ParamValue &value);
 
     const sg::MethodRegistry &registry_;
     QComboBox *methodCombo_ = nullptr;

@@ -54,20 +54,19 @@ Explanation computeExplanation(const Classifier &classifier, const cv::Mat &imag
 
     const auto report = [&](double fraction, const cv::Mat *map) {
         if (progress)
-            progress(SaliencyProgress{permille(fraction), kProgressTotal, map});
+            progress(Progress{permille(fraction), kProgressTotal, map});
     };
 
     Explanation explanation;
     explanation.heatmap = method.run(
         saliencyRequest,
-        [&](const SaliencyProgress &p) { report(p.total > 0 ? mapShare * p.done / p.total : 0.0, p.map); },
-        cancel);
+        [&](const Progress &p) { report(p.total > 0 ? mapShare * p.done / p.total : 0.0, p.map); }, cancel);
     report(mapShare, nullptr);
 
     if (request.evaluate) {
         const auto options = standardDeletionInsertionOptions(classifier.spec().input, request.maxBatch);
         explanation.metrics = evaluateDeletionInsertion(classifier, image, explanation.heatmap.saliency,
-            explanation.heatmap.target, options, cancel, [&](const SaliencyProgress &p) {
+            explanation.heatmap.target, options, cancel, [&](const Progress &p) {
                 report(mapShare + (1.0 - mapShare) * (p.total > 0 ? double(p.done) / p.total : 0.0), nullptr);
             });
     }

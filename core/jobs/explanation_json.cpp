@@ -58,13 +58,32 @@ nlohmann::json metricsJson(const DeletionInsertionResult &result)
     };
 }
 
+nlohmann::json paramValueJson(const ParamValue &value)
+{
+    if (value.isNumber())
+        return value.number();
+    if (value.isInteger())
+        return value.integer();
+    if (value.isBoolean())
+        return value.boolean();
+    return value.text();
+}
+
+nlohmann::json paramValuesJson(const ParamValues &values)
+{
+    nlohmann::json json = nlohmann::json::object();
+    for (const auto &[name, value] : values)
+        json[name] = paramValueJson(value);
+    return json;
+}
+
 nlohmann::json explanationJson(const Explanation &explanation, const ExplanationSource &source)
 {
     const Heatmap &heatmap = explanation.heatmap;
     nlohmann::json json = {
         {"method", heatmap.method},
         {"resolution", heatmap.resolution},
-        {"params", heatmap.params},
+        {"params", paramValuesJson(heatmap.params)},
         {"target",
             {{"index", heatmap.target}, {"label", heatmap.label}, {"probability", heatmap.probability}}},
         {"seconds", heatmap.seconds},

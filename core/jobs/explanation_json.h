@@ -30,6 +30,13 @@ nlohmann::json metricsTargetJson(const DeletionInsertionResult &result);
 // "boxes", "tolerance"}: the pointing game of one map against `boxes` (see pointing_game.h).
 nlohmann::json pointingJson(const PointingResult &result, std::size_t boxes, double tolerance);
 
+// Parameter values as a JSON object: numbers and integers as JSON numbers, booleans as JSON
+// booleans, a choice as its option's name and a path as a string.
+nlohmann::json paramValuesJson(const ParamValues &values);
+
+// One value as paramValuesJson() writes it.
+nlohmann::json paramValueJson(const ParamValue &value);
+
 // Where an explanation came from, for result.json.
 struct ExplanationSource {
     std::string model; // model file path
@@ -38,8 +45,9 @@ struct ExplanationSource {
     std::uint64_t seed = 0;
 };
 
-// result.json of one explanation: method, resolution, params, target, seconds, passes, seed,
-// model, image, device, and "metrics" (metricsJson) when the explanation has curves.
+// result.json of one explanation: method, resolution, params (paramValuesJson), target,
+// seconds, passes, seed, model, image, device, and "metrics" (metricsJson) when the
+// explanation has curves.
 nlohmann::json explanationJson(const Explanation &explanation, const ExplanationSource &source);
 
 } // namespace sg

@@ -97,8 +97,7 @@ JobContext::JobContext(JobQueue &queue, JobId id, std::shared_ptr<CancelFlag> ca
 
 void JobContext::throwIfCancelled() const
 {
-    if (cancelled())
-        throw Cancelled();
+    sg::throwIfCancelled(*cancel_);
 }
 
 void JobContext::reportProgress(int done, int total)

@@ -2,9 +2,9 @@
 // A queue of background jobs run one at a time by a single worker thread. That thread is the
 // only one that touches the model (and its device), so jobs never contend for it. Progress,
 // cancel and state changes are plain callbacks; the GUI adapts them to signals
-// (ui/model_session), the CLI could print them. No Qt here.
+// (ui/model_worker), the CLI could print them. No Qt here.
 
-#include "saliency/method.h" // CancelFlag, Cancelled
+#include "common/cancel.h"
 
 #include <condition_variable>
 #include <cstdint>

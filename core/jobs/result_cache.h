@@ -3,7 +3,8 @@
 // result: model and image content hashes, method, resolution, target, parameters, seed. Going
 // back to an image shows its maps at once because the key, not the file name, is looked up.
 
-#include "saliency/method.h" // ParamValues
+#include "common/params.h"
+#include "saliency/method.h" // kDefaultResolution
 
 #include <cstddef>
 #include <cstdint>
@@ -25,8 +26,9 @@ struct ResultKey {
     std::uint64_t seed = 0;
     std::string extra; // anything else the result depends on (e.g. metric settings)
 
-    // A canonical one-line text of every field (doubles written exactly, round-trippable), so
-    // equal keys give equal text and different keys different text. Any thread.
+    // A canonical one-line text of every field (the parameters as canonicalText() writes them:
+    // doubles exact, round-trippable), so equal keys give equal text and different keys
+    // different text. Any thread.
     std::string text() const;
 };
 

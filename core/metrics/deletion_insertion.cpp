@@ -1,9 +1,10 @@
 #include "metrics/deletion_insertion.h"
 
+#include "common/batching.h"
 #include "common/error.h"
 #include "image/mat_tensor.h"
 #include "image/preprocess.h"
-#include "saliency/method_support.h"
+#include "model/tensor_ops.h"
 
 #include <torch/torch.h>
 
@@ -165,13 +166,6 @@ at::Tensor riseBlur(const at::Tensor &normalised)
         normalised, weight, F::Conv2dFuncOptions().padding(kRiseBlurKernel / 2).groups(channels));
 }
 
-// The I-GOS blur kernel side for the settings report (the rule of saliency::blurPixels).
-int igosBlurKernel(const InputSpec &input)
-{
-    const int side = std::max(input.width, input.height);
-    return side >= 800 ? 201 : side >= 500 ? 151 : 51;
-}
-
 // Everything needed to build any step image of either curve (normalised, [1, C, H, W]).
 struct Plan {
     Geometry geometry;
@@ -207,7 +201,7 @@ struct Plan {
         }
         const auto device = rank.device();
         const at::Tensor threshold = torch::tensor(thresholds).view({count, 1, 1, 1}).to(device);
-        const at::Tensor keep = saliency::upsample((rank >= threshold).to(torch::kFloat32), height, width);
+        const at::Tensor keep = upsample((rank >= threshold).to(torch::kFloat32), height, width);
         const at::Tensor sources = torch::cat({clean, deletionFill, insertionStart});
         const at::Tensor kept = sources.index_select(0, torch::tensor(keepSource).to(device));
         const at::Tensor other = sources.index_select(0, torch::tensor(otherSource).to(device));
@@ -228,7 +222,7 @@ Plan makePlan(const InputSpec &input, const cv::Mat &image, const cv::Mat &salie
     plan.width = input.width;
 
     const at::Tensor pixels = toPixelTensor({toModelPixels(image, input)}, input);
-    plan.clean = saliency::normalise(pixels, input);
+    plan.clean = normalise(pixels, input);
 
     DeletionInsertionSettings &settings = plan.settings;
     settings.variant = options.variant;
@@ -240,12 +234,12 @@ Plan makePlan(const InputSpec &input, const cv::Mat &image, const cv::Mat &salie
     settings.saliencyHeight = saliency.rows;
     settings.maxBatch = options.maxBatch;
     if (plan.geometry.igos) {
-        const at::Tensor baseline = saliency::normalise(saliency::blurPixels(pixels), input);
+        const at::Tensor baseline = normalise(blurPixels(pixels), input);
         plan.deletionFill = baseline;
         plan.insertionStart = baseline;
         settings.legacyLastStep = options.legacyLastStep;
         settings.deletionFill = "blur";
-        settings.blurKernel = igosBlurKernel(input);
+        settings.blurKernel = blurKernelSide(input.width, input.height);
         settings.blurSigma = settings.blurKernel - 1;
     } else {
         const at::Tensor blurred = riseBlur(plan.clean);
@@ -308,7 +302,7 @@ DeletionInsertionResult evaluateDeletionInsertion(const Classifier &classifier, 
     const int total = 2 * points;
 
     torch::NoGradGuard noGrad;
-    saliency::throwIfCancelled(cancel);
+    throwIfCancelled(cancel);
     // The clean pass picks the target; its score is the deletion curve's start point.
     const at::Tensor cleanProbabilities
         = torch::softmax(classifier.logits(plan.clean).to(torch::kFloat64), 1)[0].cpu();
@@ -329,9 +323,9 @@ DeletionInsertionResult evaluateDeletionInsertion(const Classifier &classifier, 
 
     int done = 1;
     if (progress)
-        progress(SaliencyProgress{done, total, nullptr});
+        progress(Progress{done, total, nullptr});
     int maxBatch = options.maxBatch;
-    saliency::forEachBatch(int(items.size()), maxBatch, cancel, [&](int begin, int end) {
+    forEachBatch(int(items.size()), maxBatch, cancel, [&](int begin, int end) {
         const std::vector<std::pair<MetricCurve, int>> slice(items.begin() + begin, items.begin() + end);
         const at::Tensor scores = torch::softmax(classifier.logits(plan.images(slice)).to(torch::kFloat64), 1)
                                       .select(1, result.target)
@@ -344,7 +338,7 @@ DeletionInsertionResult evaluateDeletionInsertion(const Classifier &classifier, 
         }
         done += end - begin;
         if (progress)
-            progress(SaliencyProgress{done, total, nullptr});
+            progress(Progress{done, total, nullptr});
     });
 
     for (int k = 0; k < points; ++k) {

@@ -9,8 +9,9 @@
 //           fill, an 11 x 11 blur as the insertion start, trapezoid AUC.
 // Torch-free header: decoded images and maps in, plain structs out.
 
+#include "common/cancel.h"
+#include "common/progress.h"
 #include "model/classifier.h"
-#include "saliency/method.h"
 
 #include <opencv2/core.hpp>
 

@@ -24,7 +24,7 @@ public:
     }
     // The feature map's size is the resolution, so there is nothing to choose.
     std::vector<int> resolutions() const override { return {}; }
-    int defaultResolution() const override { return 0; }
+    int defaultResolution() const override { return kDefaultResolution; }
     std::vector<ParamSpec> parameters(int) const override { return {}; }
     bool needsSplit() const override { return true; }
 

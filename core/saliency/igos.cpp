@@ -191,21 +191,21 @@ public:
     std::vector<ParamSpec> parameters(int resolution) const override
     {
         return {
-            {"iterations", "Optimisation iterations", 15, 1, 1000, true},
-            {"steps", "Integration steps per score (images per path)", 20, 1, 1000, true},
-            {"l1", "Weight of the mask-area (L1) term", defaultL1(resolution), 0, 1e6, false},
-            {"l2", "Weight of the smoothness (total variation) term", 20, 0, 1e6, false},
-            {"alpha", "Initial line-search step size", 1000, 1e-6, 1e9, false},
-            {"noise", "Std of the Gaussian noise added to each path image (normalised units)", 0.2, 0, 10,
-                false},
-            {"reference",
-                "1 = the IGOS_pp line search exactly (about 3x the model passes); 0 = reuse the "
+            ParamSpec::integer("iterations", "Optimisation iterations", 15, 1, 1000),
+            ParamSpec::integer("steps", "Integration steps per score (images per path)", 20, 1, 1000),
+            ParamSpec::number("l1", "Weight of the mask-area (L1) term", defaultL1(resolution), 0, 1e6),
+            ParamSpec::number("l2", "Weight of the smoothness (total variation) term", 20, 0, 1e6),
+            ParamSpec::number("alpha", "Initial line-search step size", 1000, 1e-6, 1e9),
+            ParamSpec::number(
+                "noise", "Std of the Gaussian noise added to each path image (normalised units)", 0.2, 0, 10),
+            ParamSpec::boolean("reference",
+                "on: the IGOS_pp line search exactly (about 3x the model passes); off: reuse the "
                 "gradient pass's loss and noise, warm-start the step",
-                0, 0, 1, true},
-            {"ties",
-                "1 = order the cells clamped at 0 (a plateau of equal saliency) by how far the updates "
-                "pushed them below 0; 0 = the reference's plain 1 - mask",
-                1, 0, 1, true},
+                false),
+            ParamSpec::boolean("ties",
+                "on: order the cells clamped at 0 (a plateau of equal saliency) by how far the updates "
+                "pushed them below 0; off: the reference's plain 1 - mask",
+                true),
         };
     }
 

@@ -34,14 +34,14 @@ at::Tensor bilateralTotalVariation(
 IgosSettings igosSettings(const ParamValues &params, bool plusPlus)
 {
     IgosSettings settings;
-    settings.iterations = int(params.at("iterations"));
-    settings.steps = int(params.at("steps"));
-    settings.l1 = params.at("l1");
-    settings.l2 = params.at("l2");
-    settings.alpha = params.at("alpha");
-    settings.noise = params.at("noise");
-    settings.reference = params.at("reference") != 0.0;
-    settings.breakTies = params.at("ties") != 0.0;
+    settings.iterations = int(params.at("iterations").integer());
+    settings.steps = int(params.at("steps").integer());
+    settings.l1 = params.at("l1").number();
+    settings.l2 = params.at("l2").number();
+    settings.alpha = params.at("alpha").number();
+    settings.noise = params.at("noise").number();
+    settings.reference = params.at("reference").boolean();
+    settings.breakTies = params.at("ties").boolean();
     settings.plusPlus = plusPlus;
     return settings;
 }

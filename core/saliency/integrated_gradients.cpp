@@ -35,9 +35,6 @@ at::Tensor pathPoints(int steps)
     return torch::tensor(alphas, torch::kFloat32);
 }
 
-constexpr int kBlackBaseline = 0;
-constexpr int kBlurBaseline = 1;
-
 class IntegratedGradients : public SaliencyMethod {
 public:
     std::string id() const override { return "ig"; }
@@ -49,18 +46,16 @@ public:
     }
     // Pixel-level: there is no mask resolution to choose.
     std::vector<int> resolutions() const override { return {}; }
-    int defaultResolution() const override { return 0; }
+    int defaultResolution() const override { return kDefaultResolution; }
     std::vector<ParamSpec> parameters(int) const override
     {
         return {
-            {"steps",
+            ParamSpec::integer("steps",
                 "points on the path from the baseline to the image (midpoint rule); more is "
                 "more exact and costs one forward and backward pass each",
-                64, 1, 4096, true},
-            {"baseline",
-                "the image the path starts from: 0 = black (zero pixels), 1 = blurred "
-                "image (the I-GOS Gaussian blur)",
-                kBlackBaseline, kBlackBaseline, kBlurBaseline, true},
+                64, 1, 4096),
+            ParamSpec::choice("baseline", "the image the path starts from", "black",
+                {{"black", "black (zero pixels)"}, {"blur", "the blurred image (the I-GOS Gaussian blur)"}}),
         };
     }
 
@@ -74,8 +69,8 @@ public:
         RunMeter meter(request.classifier);
         const PreparedRequest prepared = prepare(*this, request);
         const Classifier &classifier = *prepared.classifier;
-        const int steps = int(prepared.params.at("steps"));
-        const bool blur = int(prepared.params.at("baseline")) == kBlurBaseline;
+        const int steps = int(prepared.params.at("steps").integer());
+        const bool blur = prepared.params.at("baseline").text() == "blur";
 
         const at::Tensor &input = prepared.input;
         const at::Tensor baseline = blur ? blurredBaseline(prepared) : blackBaseline(prepared);

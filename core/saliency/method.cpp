@@ -2,9 +2,6 @@
 
 #include "common/error.h"
 
-#include <cmath>
-#include <sstream>
-
 namespace sg {
 
 void MethodRegistry::add(std::unique_ptr<SaliencyMethod> method)
@@ -38,39 +35,6 @@ std::vector<const SaliencyMethod *> MethodRegistry::all() const
     for (const auto &method : methods_)
         result.push_back(method.get());
     return result;
-}
-
-ParamValues resolveParams(
-    const std::string &methodId, const std::vector<ParamSpec> &schema, const ParamValues &given)
-{
-    ParamValues resolved;
-    for (const ParamSpec &spec : schema)
-        resolved[spec.name] = spec.defaultValue;
-    for (const auto &[name, value] : given) {
-        const auto spec
-            = std::find_if(schema.begin(), schema.end(), [&](const ParamSpec &s) { return s.name == name; });
-        if (spec == schema.end()) {
-            std::string known;
-            for (const ParamSpec &s : schema)
-                known += (known.empty() ? "" : ", ") + s.name;
-            throw Error("", methodId + ": unknown parameter \"" + name + "\" (known: " + known + ")");
-        }
-        std::ostringstream range;
-        range << "[" << spec->minimum << ", " << spec->maximum << "]";
-        if (!std::isfinite(value) || value < spec->minimum || value > spec->maximum) {
-            std::ostringstream text;
-            text << methodId << ": parameter \"" << name << "\" is " << value << ", must be in "
-                 << range.str();
-            throw Error("", text.str());
-        }
-        if (spec->integer && std::floor(value) != value) {
-            std::ostringstream text;
-            text << methodId << ": parameter \"" << name << "\" must be a whole number, not " << value;
-            throw Error("", text.str());
-        }
-        resolved[name] = value;
-    }
-    return resolved;
 }
 
 } // namespace sg

@@ -5,34 +5,24 @@
 // method object may serve several threads. This header is torch-free; implementations include
 // torch in their .cpp.
 
+#include "common/cancel.h"
+#include "common/params.h"
+#include "common/progress.h"
 #include "model/classifier.h"
 
 #include <opencv2/core.hpp>
 
-#include <atomic>
 #include <cstdint>
-#include <functional>
-#include <map>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace sg {
 
-// One tunable number of a method. `integer` parameters hold whole numbers.
-struct ParamSpec {
-    std::string name;
-    std::string description; // one line, shown as a tooltip and by `sightglass-cli methods`
-    double defaultValue = 0.0;
-    double minimum = 0.0;
-    double maximum = 0.0;
-    bool integer = false;
-};
-
-using ParamValues = std::map<std::string, double>;
-
-// SaliencyRequest::resolution meaning "the method's default".
+// The one marker of "no resolution chosen": SaliencyRequest::resolution set to it means the
+// method's default. A method whose resolution is fixed by the model (resolutions() empty, e.g.
+// Grad-CAM) takes only this value, returns it from defaultResolution() and is asked for its
+// schema at it.
 constexpr int kDefaultResolution = -1;
 
 // What to explain. The classifier is not owned and must outlive run(); it is used from the
@@ -45,26 +35,6 @@ struct SaliencyRequest {
     ParamValues params; // entries not given take the schema's defaults
     std::uint64_t seed = 0; // seeds every random draw: equal requests give equal maps
     int maxBatch = 32; // most images per model pass; halved on out-of-memory
-};
-
-// Reported after each batch or iteration. `map` (may be empty) is the current saliency at model
-// input resolution, high = salient, for live display; valid only during the call.
-struct SaliencyProgress {
-    int done = 0;
-    int total = 0;
-    const cv::Mat *map = nullptr;
-};
-
-// Called on the thread that runs the method. Must be quick; copy `map` if it is kept.
-using ProgressFn = std::function<void(const SaliencyProgress &)>;
-
-// Set from any thread to stop a run; the method checks it between batches and throws
-// Cancelled, so a cancelled run returns within one batch and produces no result.
-using CancelFlag = std::atomic<bool>;
-
-class Cancelled : public std::runtime_error {
-public:
-    Cancelled() : std::runtime_error("cancelled") { }
 };
 
 // The result of one run. Maps are CV_32FC1.
@@ -93,13 +63,17 @@ public:
     // Resolutions the user may choose (mask size, cell size); empty when the method's
     // resolution is fixed by the model (Grad-CAM) and --resolution does not apply.
     virtual std::vector<int> resolutions() const = 0;
+    // One of resolutions(); kDefaultResolution when that is empty.
     virtual int defaultResolution() const = 0;
-    // The parameter schema at `resolution` (defaults may differ per resolution).
+    // The parameter schema at `resolution` (defaults may differ per resolution; names and kinds
+    // do not). Values are checked with resolveParams (common/params.h).
     virtual std::vector<ParamSpec> parameters(int resolution) const = 0;
     // True when the method needs the model's features/head split.
     virtual bool needsSplit() const { return false; }
 
-    // Runs the method. Any thread (the calling thread does all model work). Throws sg::Error
+    // Runs the method. Any thread (the calling thread does all model work). Progress reports
+    // (common/progress.h) carry the current saliency map at model input resolution when the
+    // method has one. Throws sg::Error
     // for a bad request (unknown parameter, value out of range, resolution not offered, target
     // out of range, model lacking what the method needs), Cancelled when `cancel` was set.
     virtual Heatmap run(
@@ -122,10 +96,5 @@ public:
 private:
     std::vector<std::unique_ptr<SaliencyMethod>> methods_;
 };
-
-// Checks `given` against `schema` and fills in defaults. Throws sg::Error naming the parameter
-// for an unknown name, a value out of range, or a fraction where a whole number is needed.
-ParamValues resolveParams(
-    const std::string &methodId, const std::vector<ParamSpec> &schema, const ParamValues &given);
 
 } // namespace sg

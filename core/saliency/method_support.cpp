@@ -5,24 +5,10 @@
 #include "image/preprocess.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
-#include <cstring>
 
 namespace sg::saliency {
-
-namespace F = torch::nn::functional;
-
-namespace {
-
-int blurKernelFor(int width, int height)
-{
-    const int side = std::max(width, height);
-    return side >= 800 ? 201 : side >= 500 ? 151 : 51;
-}
-
-} // namespace
 
 PreparedRequest prepare(const SaliencyMethod &method, const SaliencyRequest &request)
 {
@@ -43,23 +29,21 @@ PreparedRequest prepare(const SaliencyMethod &method, const SaliencyRequest &req
     PreparedRequest prepared;
     prepared.classifier = &classifier;
     const auto offered = method.resolutions();
+    prepared.resolution
+        = request.resolution == kDefaultResolution ? method.defaultResolution() : request.resolution;
     if (offered.empty()) {
         if (request.resolution != kDefaultResolution)
             throw Error("",
                 method.id()
                     + " has no choosable resolution (it uses the model's "
                       "feature map); leave the resolution out");
-    } else {
-        prepared.resolution
-            = request.resolution == kDefaultResolution ? method.defaultResolution() : request.resolution;
-        if (std::find(offered.begin(), offered.end(), prepared.resolution) == offered.end()) {
-            std::string list;
-            for (int r : offered)
-                list += (list.empty() ? "" : ", ") + std::to_string(r);
-            throw Error("",
-                method.id() + ": resolution " + std::to_string(request.resolution)
-                    + " is not offered (choose one of " + list + ")");
-        }
+    } else if (std::find(offered.begin(), offered.end(), prepared.resolution) == offered.end()) {
+        std::string list;
+        for (int r : offered)
+            list += (list.empty() ? "" : ", ") + std::to_string(r);
+        throw Error("",
+            method.id() + ": resolution " + std::to_string(request.resolution)
+                + " is not offered (choose one of " + list + ")");
     }
     prepared.params = resolveParams(method.id(), method.parameters(prepared.resolution), request.params);
 
@@ -87,32 +71,6 @@ PreparedRequest prepare(const SaliencyMethod &method, const SaliencyRequest &req
     return prepared;
 }
 
-at::Tensor normalise(const at::Tensor &pixels, const InputSpec &spec)
-{
-    const auto mean = torch::tensor(spec.mean).view({1, -1, 1, 1}).to(pixels.device());
-    const auto deviation = torch::tensor(spec.std).view({1, -1, 1, 1}).to(pixels.device());
-    return ((pixels * (spec.rangeHigh - spec.rangeLow) + spec.rangeLow) - mean) / deviation;
-}
-
-at::Tensor blurPixels(const at::Tensor &pixels)
-{
-    const at::Tensor source = pixels.detach().to(torch::kCPU, torch::kFloat32).contiguous();
-    const int count = int(source.size(0));
-    const int channels = int(source.size(1));
-    const int height = int(source.size(2));
-    const int width = int(source.size(3));
-    const int kernel = blurKernelFor(width, height);
-    at::Tensor blurred = torch::empty_like(source);
-    for (int n = 0; n < count; ++n)
-        for (int c = 0; c < channels; ++c) {
-            const cv::Mat plane(height, width, CV_32FC1, source[n][c].data_ptr<float>());
-            cv::Mat out(height, width, CV_32FC1, blurred[n][c].data_ptr<float>());
-            cv::GaussianBlur(
-                plane, out, cv::Size(kernel, kernel), kernel - 1, kernel - 1, cv::BORDER_REFLECT_101);
-        }
-    return blurred;
-}
-
 at::Tensor blurredBaseline(const PreparedRequest &prepared)
 {
     const InputSpec &spec = prepared.classifier->spec().input;
@@ -126,54 +84,9 @@ at::Tensor blackBaseline(const PreparedRequest &prepared)
         .to(prepared.input.device());
 }
 
-at::Tensor upsample(const at::Tensor &mask, int height, int width)
-{
-    if (mask.size(2) == height && mask.size(3) == width)
-        return mask;
-    return F::interpolate(mask,
-        F::InterpolateFuncOptions()
-            .size(std::vector<int64_t>{height, width})
-            .mode(torch::kBilinear)
-            .align_corners(true));
-}
-
 at::Tensor targetProbabilities(const Classifier &classifier, const at::Tensor &batch, int target)
 {
     return torch::softmax(classifier.logits(batch), 1).select(1, target);
-}
-
-void throwIfCancelled(const CancelFlag &cancel)
-{
-    if (cancel.load(std::memory_order_relaxed))
-        throw Cancelled();
-}
-
-void forEachBatch(
-    int count, int &maxBatch, const CancelFlag &cancel, const std::function<void(int begin, int end)> &run)
-{
-    int begin = 0;
-    while (begin < count) {
-        throwIfCancelled(cancel);
-        const int end = std::min(count, begin + std::max(1, maxBatch));
-        bool outOfMemory = false;
-        try {
-            run(begin, end);
-        } catch (const OutOfMemoryError &) {
-            if (end - begin == 1)
-                throw;
-            outOfMemory = true;
-        } catch (const c10::OutOfMemoryError &) {
-            // The method's own tensor work (mask building) ran out, not the model.
-            if (end - begin == 1)
-                throw OutOfMemoryError("", "out of device memory even for a single image");
-            outOfMemory = true;
-        }
-        if (outOfMemory) {
-            maxBatch = std::max(1, (end - begin) / 2);
-            continue;
-        }
-        begin = end;
-    }
 }
 
 at::Generator makeGenerator(std::uint64_t seed)
@@ -197,22 +110,12 @@ void RunMeter::fill(Heatmap &heatmap) const
     heatmap.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
 }
 
-at::Tensor normaliseRange(const at::Tensor &map)
-{
-    const at::Tensor values = map.detach().to(torch::kCPU, torch::kFloat32);
-    const float low = values.min().item<float>();
-    const float high = values.max().item<float>();
-    if (!(high > low))
-        return torch::zeros_like(values);
-    return (values - low) / (high - low);
-}
-
 Heatmap makeHeatmap(const SaliencyMethod &method, const PreparedRequest &prepared, const at::Tensor &mask,
     const at::Tensor &saliency)
 {
     Heatmap heatmap;
     heatmap.method = method.id();
-    heatmap.resolution = prepared.resolution > 0 ? prepared.resolution : int(mask.size(-1));
+    heatmap.resolution = prepared.resolution != kDefaultResolution ? prepared.resolution : int(mask.size(-1));
     heatmap.mask = toMat32F(mask.detach().reshape({mask.size(-2), mask.size(-1)}));
     heatmap.saliency = toMat32F(normaliseRange(saliency.reshape({saliency.size(-2), saliency.size(-1)})));
     heatmap.target = prepared.target;

@@ -1,14 +1,17 @@
 #pragma once
 // Shared machinery for saliency method implementations (includes torch: for core/saliency
-// .cpp files only). Validation of requests, the prepared input, baselines, mask upsampling,
-// batching with out-of-memory back-off, pass counting and the final heatmap.
+// .cpp files only). Validation of requests, the prepared input, baselines, pass counting and
+// the final heatmap. What other engine parts share too lives in common/batching.h (batches
+// with out-of-memory back-off) and model/tensor_ops.h (normalise, upsample, normaliseRange,
+// the I-GOS blur); this header brings both in.
 
+#include "common/batching.h"
+#include "model/tensor_ops.h"
 #include "saliency/method.h"
 
 #include <torch/torch.h>
 
 #include <chrono>
-#include <functional>
 
 namespace sg::saliency {
 
@@ -19,7 +22,7 @@ struct PreparedRequest {
     at::Tensor modelPixels; // [1, C, H, W] in [0, 1] before normalisation (CPU)
     int target = 0;
     double probability = 0.0; // softmax probability of the target on the clean image
-    int resolution = 0;
+    int resolution = kDefaultResolution; // as chosen; kDefaultResolution for fixed ones
     ParamValues params;
     int height = 0;
     int width = 0;
@@ -31,35 +34,15 @@ struct PreparedRequest {
 // forward pass for the target and its probability. Throws sg::Error naming the problem.
 PreparedRequest prepare(const SaliencyMethod &method, const SaliencyRequest &request);
 
-// The I-GOS blurred baseline of the prepared input, normalised like the input: Gaussian blur
-// of the model-input pixels with kernel 51 (sigma 50) for inputs under 500 px, 151 from 500 px,
-// 201 from 800 px (sigma = kernel - 1), reflect-101 borders, computed in float (no 8-bit
-// rounding). Returns [1, C, H, W] on the model's device.
+// The I-GOS blurred baseline of the prepared input, normalised like the input: blurPixels
+// (model/tensor_ops.h) of the model-input pixels. Returns [1, C, H, W] on the model's device.
 at::Tensor blurredBaseline(const PreparedRequest &prepared);
-// The same blur of arbitrary model pixels [N, C, H, W] in [0, 1] (CPU), not normalised.
-at::Tensor blurPixels(const at::Tensor &pixels);
-// Normalises model pixels [N, C, H, W] in [0, 1] with the model's value range, mean and std.
-at::Tensor normalise(const at::Tensor &pixels, const InputSpec &spec);
 
 // Black (zero-pixel) baseline, normalised like the input: [1, C, H, W] on the model's device.
 at::Tensor blackBaseline(const PreparedRequest &prepared);
 
-// Bilinear upsampling with align_corners = true, as the reference code's U: [N, 1, s, s] to
-// [N, 1, height, width]. Identity when the size already matches.
-at::Tensor upsample(const at::Tensor &mask, int height, int width);
-
 // Softmax probability of `target` for each image of `batch` [N, C, H, W]: [N].
 at::Tensor targetProbabilities(const Classifier &classifier, const at::Tensor &batch, int target);
-
-// Calls `run(begin, end)` over [0, count) in slices of at most `maxBatch`, checking `cancel`
-// before each slice (throws Cancelled). On OutOfMemoryError the slice size is halved and the
-// slice retried; `maxBatch` keeps the reduced size for later calls. Rethrows when one item
-// does not fit.
-void forEachBatch(
-    int count, int &maxBatch, const CancelFlag &cancel, const std::function<void(int begin, int end)> &run);
-
-// Throws Cancelled when `cancel` is set.
-void throwIfCancelled(const CancelFlag &cancel);
 
 // A seeded CPU random generator; noise made with it is moved to the model's device, so a
 // seed gives the same draws on every device.
@@ -85,8 +68,5 @@ private:
 // salient (min-max normalised to [0, 1] here; a constant map becomes all zeros).
 Heatmap makeHeatmap(const SaliencyMethod &method, const PreparedRequest &prepared, const at::Tensor &mask,
     const at::Tensor &saliency);
-
-// Min-max normalisation of a map to [0, 1] (all zeros when constant).
-at::Tensor normaliseRange(const at::Tensor &map);
 
 } // namespace sg::saliency

@@ -13,9 +13,6 @@ namespace sg::saliency {
 
 namespace {
 
-constexpr int kBlurFill = 0;
-constexpr int kBlackFill = 1;
-
 // Window index (row-major, r x r) of each pixel [H, W] (int64). Window j of a side of length
 // n spans [floor(j n / r), floor((j + 1) n / r)): the r windows tile the side exactly and none
 // is empty when r <= n. When r divides n (224 by 7, 14, 28, 56, 224) these are the windows of
@@ -49,10 +46,8 @@ public:
     std::vector<ParamSpec> parameters(int) const override
     {
         return {
-            {"fill",
-                "what covers a window: 0 = the blurred image (the I-GOS Gaussian blur), "
-                "1 = black (zero pixels)",
-                kBlurFill, kBlurFill, kBlackFill, true},
+            ParamSpec::choice("fill", "what covers a window", "blur",
+                {{"blur", "the blurred image (the I-GOS Gaussian blur)"}, {"black", "black (zero pixels)"}}),
         };
     }
 
@@ -69,7 +64,7 @@ public:
         const int windows = prepared.resolution;
         const int height = prepared.height;
         const int width = prepared.width;
-        const bool blur = int(prepared.params.at("fill")) == kBlurFill;
+        const bool blur = prepared.params.at("fill").text() == "blur";
 
         torch::NoGradGuard noGrad;
         const at::Tensor &input = prepared.input;

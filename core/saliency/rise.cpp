@@ -42,10 +42,11 @@ public:
     std::vector<ParamSpec> parameters(int) const override
     {
         return {
-            {"masks", "number of random masks (one forward pass each); more gives a smoother map", 2000, 1,
-                100000, true},
-            {"p", "probability that a grid cell is kept (the rest of the image is blacked out)", 0.5, 0.01,
-                0.99, false},
+            ParamSpec::integer("masks",
+                "number of random masks (one forward pass each); more gives a smoother map", 2000, 1, 100000),
+            ParamSpec::number("p",
+                "probability that a grid cell is kept (the rest of the image is blacked out)", 0.5, 0.01,
+                0.99),
         };
     }
 
@@ -64,8 +65,8 @@ public:
         const int grid = prepared.resolution;
         const int height = prepared.height;
         const int width = prepared.width;
-        const int count = int(prepared.params.at("masks"));
-        const double keep = prepared.params.at("p");
+        const int count = int(prepared.params.at("masks").integer());
+        const double keep = prepared.params.at("p").number();
         const int cellHeight = (height + grid - 1) / grid;
         const int cellWidth = (width + grid - 1) / grid;
         const std::vector<int64_t> stretched{int64_t(grid + 1) * cellHeight, int64_t(grid + 1) * cellWidth};

@@ -77,20 +77,25 @@ MethodRun parseSpec(const std::string &spec)
     run.id = part.substr(0, at);
     if (at != std::string::npos)
         run.resolution = std::stoi(part.substr(at + 1));
+    std::vector<std::string> assignments;
     while (std::getline(parts, part, ':')) {
         const size_t equals = part.find('=');
         if (equals == std::string::npos)
             throw std::runtime_error("bad parameter \"" + part + "\" in " + spec);
         const std::string name = part.substr(0, equals);
-        const double value = std::stod(part.substr(equals + 1));
         if (name != "repeats") {
-            run.params[name] = value;
+            assignments.push_back(part);
             run.spec += ":" + part;
-        } else if (value >= 1)
+        } else if (const double value = std::stod(part.substr(equals + 1)); value >= 1)
             run.repeats = int(value);
         else
             throw std::runtime_error("repeats must be at least 1 in " + spec);
     }
+    // Read as the CLI reads --param: "fill=black" and the old "fill=1" alike.
+    const SaliencyMethod &method = MethodRegistry::builtin().get(run.id);
+    run.params = parseParamAssignments(run.id,
+        method.parameters(run.resolution == kDefaultResolution ? method.defaultResolution() : run.resolution),
+        assignments);
     return run;
 }
 

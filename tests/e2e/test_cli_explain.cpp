@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <sys/wait.h>
 
 namespace sg {
@@ -109,6 +110,59 @@ TEST(CliExplain, BadRequestsAreClearErrorsAndWriteNothing)
     EXPECT_THAT(noSplit.err, HasSubstr("does not expose an inner layer"));
 }
 
+// Issue 9: a choice is given by its option's name; the old numeric spelling (the option's index)
+// still reads as that option and gives the very same files; result.json names the option and
+// writes booleans as booleans.
+TEST(CliExplain, ChoicesTakeOptionNamesAndTheOldIndices)
+{
+    const test::TempDir dir;
+    const auto explain = [&](const std::string &name, const std::string &arguments) {
+        const auto run = test::runCli(
+            "explain -m " + kModel + " -i " + kImage + " " + arguments + " --out " + dir.file(name));
+        EXPECT_EQ(run.exitCode, 0) << arguments << ": " << run.err;
+        return dir.file(name);
+    };
+    struct Case {
+        std::string method;
+        std::string param;
+        std::string option; // not the default
+        std::string index; // its old numeric spelling
+    };
+    for (const Case &c : {Case{"ig", "baseline", "blur", "1"}, Case{"occlusion", "fill", "black", "1"}}) {
+        const std::string base = "--method " + c.method + " -p " + c.param + "=";
+        const std::string byName = explain(c.method + "-name", base + c.option);
+        const std::string byIndex = explain(c.method + "-index", base + c.index);
+        const std::string byDefault = explain(c.method + "-default", "--method " + c.method);
+        for (const std::string file : {"saliency.npy", "mask.npy"}) {
+            EXPECT_EQ(test::readBytes(byName + "/" + file), test::readBytes(byIndex + "/" + file))
+                << c.method << " " << file;
+            // The option is not ignored: the default gives another map.
+            EXPECT_NE(test::readBytes(byName + "/" + file), test::readBytes(byDefault + "/" + file))
+                << c.method << " " << file;
+        }
+        EXPECT_EQ(test::readJson(byName + "/result.json").at("params").at(c.param), c.option);
+        EXPECT_EQ(test::readJson(byIndex + "/result.json").at("params").at(c.param), c.option);
+    }
+
+    const json igos = test::readJson(
+        explain("igos", "--method igos -r 7 -p iterations=1 -p steps=2 -p ties=no") + "/result.json");
+    EXPECT_EQ(igos.at("params").at("ties"), false);
+    EXPECT_EQ(igos.at("params").at("reference"), false);
+    EXPECT_TRUE(igos.at("params").at("iterations").is_number_integer());
+    EXPECT_TRUE(igos.at("params").at("l1").is_number_float());
+
+    const auto unknown = test::runCli("explain -m " + kModel + " -i " + kImage
+        + " --method ig -p baseline=grey --out " + dir.file("never"));
+    EXPECT_EQ(unknown.exitCode, 1);
+    EXPECT_THAT(unknown.err,
+        HasSubstr("ig: parameter \"baseline\" has no option \"grey\" (choose one of black, blur)"));
+    const auto notBoolean = test::runCli(
+        "explain -m " + kModel + " -i " + kImage + " --method igos -p ties=maybe --out " + dir.file("never"));
+    EXPECT_EQ(notBoolean.exitCode, 1);
+    EXPECT_THAT(notBoolean.err, HasSubstr("igos: --param ties: \"maybe\" is not a boolean"));
+    EXPECT_FALSE(fs::exists(dir.file("never")));
+}
+
 TEST(CliExplain, InterruptCancelsPromptlyAndLeavesNoFiles)
 {
     const test::TempDir dir;
@@ -149,6 +203,46 @@ TEST(CliMethods, ListsTheRegistryWithDefaultsPerResolution)
     EXPECT_TRUE(methods[2].at("needs_split").get<bool>());
     EXPECT_TRUE(methods[2].at("resolutions").empty());
     EXPECT_THAT(test::runCli("methods").out, HasSubstr("igos  I-GOS"));
+}
+
+// Issue 9: every parameter has its kind; a choice lists its options with their descriptions.
+TEST(CliMethods, ListsEachParametersKindAndAChoicesOptions)
+{
+    const auto run = test::runCli("methods --json");
+    ASSERT_EQ(run.exitCode, 0) << run.err;
+    std::map<std::string, json> parameters; // "method.name" -> its entry at the default resolution
+    for (const auto &method : json::parse(run.out)) {
+        const std::string id = method.at("id");
+        json list = json::array();
+        if (method.at("resolutions").empty())
+            list = method.at("parameters");
+        for (const auto &entry : method.at("resolutions"))
+            if (entry.at("resolution") == method.at("default_resolution"))
+                list = entry.at("parameters");
+        for (const auto &parameter : list)
+            parameters[id + "." + parameter.at("name").get<std::string>()] = parameter;
+    }
+    const json &baseline = parameters.at("ig.baseline");
+    EXPECT_EQ(baseline.at("kind"), "choice");
+    EXPECT_EQ(baseline.at("default"), "black");
+    ASSERT_EQ(baseline.at("options").size(), 2u);
+    EXPECT_EQ(baseline.at("options")[0].at("name"), "black");
+    EXPECT_EQ(baseline.at("options")[1].at("name"), "blur");
+    EXPECT_FALSE(baseline.at("options")[1].at("description").get<std::string>().empty());
+    EXPECT_FALSE(baseline.contains("minimum"));
+    EXPECT_EQ(parameters.at("occlusion.fill").at("default"), "blur");
+    EXPECT_EQ(parameters.at("igos.ties").at("kind"), "boolean");
+    EXPECT_EQ(parameters.at("igos.ties").at("default"), true);
+    EXPECT_EQ(parameters.at("igos.steps").at("kind"), "integer");
+    EXPECT_EQ(parameters.at("igos.steps").at("maximum"), 1000);
+    EXPECT_EQ(parameters.at("igos.l1").at("kind"), "number");
+    EXPECT_EQ(parameters.at("rise.p").at("kind"), "number");
+
+    const std::string text = test::runCli("methods").out;
+    EXPECT_THAT(text, HasSubstr("baseline = black  choice  "));
+    EXPECT_THAT(text, HasSubstr("        blur  the blurred image"));
+    EXPECT_THAT(text, HasSubstr("ties = true  boolean  "));
+    EXPECT_THAT(text, HasSubstr("steps = 20  integer [1, 1000]  "));
 }
 
 } // namespace

@@ -282,7 +282,7 @@ void ExplorerTest::cancelStopsARunningJob()
     MethodPanel *panel = window_->methodPanel();
     QVERIFY(panel->setMethodId(QStringLiteral("igospp")));
     QVERIFY(panel->setResolution(28));
-    QVERIFY(panel->setParam(QStringLiteral("reference"), 1));
+    QVERIFY(panel->setParam(QStringLiteral("reference"), true));
     window_->showImage(5);
     QSignalSpy live(window_.get(), &MainWindow::liveMapShown);
     const JobId id = window_->explainCurrent();

@@ -5,9 +5,11 @@
 #include "method_panel.h"
 
 #include <QAbstractButton>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
@@ -18,29 +20,71 @@
 #include <QTreeWidget>
 
 #include <map>
+#include <memory>
 #include <optional>
+#include <stdexcept>
 
-namespace sg::ui {
+namespace sg {
+
+// How QCOMPARE prints a parameter value (found by argument-dependent lookup).
+char *toString(const ParamValue &value)
+{
+    return qstrdup(paramValueText(value).c_str());
+}
+
+namespace ui {
 
 namespace {
 
 // What the panel's editor shows for one parameter.
 struct ShownParam {
-    double value = 0.0;
-    double minimum = 0.0;
+    ParamKind kind = ParamKind::Number;
+    ParamValue value;
+    double minimum = 0.0; // spin boxes
     double maximum = 0.0;
-    bool integer = false;
+    QStringList options; // a combo's item data
 };
 
+// Every parameter editor of the panel by name: spin boxes, combos other than the panel's own
+// three, check boxes and line edits other than the spin boxes' own.
 std::map<std::string, ShownParam> shownParams(const MethodPanel &panel)
 {
     std::map<std::string, ShownParam> shown;
     for (const QSpinBox *box : panel.findChildren<QSpinBox *>())
-        shown[box->objectName().toStdString()]
-            = {double(box->value()), double(box->minimum()), double(box->maximum()), true};
+        shown[box->objectName().toStdString()] = {ParamKind::Integer, std::int64_t(box->value()),
+            double(box->minimum()), double(box->maximum()), {}};
     for (const QDoubleSpinBox *box : panel.findChildren<QDoubleSpinBox *>())
-        shown[box->objectName().toStdString()] = {box->value(), box->minimum(), box->maximum(), false};
+        shown[box->objectName().toStdString()]
+            = {ParamKind::Number, box->value(), box->minimum(), box->maximum(), {}};
+    for (const QComboBox *box : panel.findChildren<QComboBox *>()) {
+        const QString name = box->objectName();
+        if (name == QStringLiteral("method") || name == QStringLiteral("resolution")
+            || name == QStringLiteral("target"))
+            continue;
+        ShownParam param{ParamKind::Choice, box->currentData().toString().toStdString(), 0.0, 0.0, {}};
+        for (int i = 0; i < box->count(); ++i)
+            param.options << box->itemData(i).toString();
+        shown[name.toStdString()] = param;
+    }
+    for (const QCheckBox *box : panel.findChildren<QCheckBox *>())
+        shown[box->objectName().toStdString()] = {ParamKind::Boolean, box->isChecked(), 0.0, 0.0, {}};
+    for (const QLineEdit *edit : panel.findChildren<QLineEdit *>()) {
+        if (!qobject_cast<QAbstractSpinBox *>(edit->parent()) && !qobject_cast<QComboBox *>(edit->parent()))
+            shown[edit->objectName().toStdString()]
+                = {ParamKind::Path, edit->text().toStdString(), 0.0, 0.0, {}};
+    }
     return shown;
+}
+
+// A number or integer value as a double, as the spin boxes see it.
+double numeric(const ParamValue &value)
+{
+    return value.isInteger() ? double(value.integer()) : value.number();
+}
+
+bool isNumeric(const ParamSpec &spec)
+{
+    return spec.kind == ParamKind::Number || spec.kind == ParamKind::Integer;
 }
 
 QComboBox *combo(const QWidget &panel, const char *name)
@@ -68,10 +112,20 @@ int defaultResolutionOf(const SaliencyMethod &method)
     return method.resolutions().empty() ? kDefaultResolution : method.defaultResolution();
 }
 
-// A value of `spec` other than its default, inside its range.
-double otherValue(const ParamSpec &spec)
+// A value of `spec` other than its default: a bound of its range, another option, the other
+// boolean, another path.
+ParamValue otherValue(const ParamSpec &spec)
 {
-    return spec.defaultValue != spec.maximum ? spec.maximum : spec.minimum;
+    switch (spec.kind) {
+    case ParamKind::Number: return spec.defaultValue.number() != spec.maximum ? spec.maximum : spec.minimum;
+    case ParamKind::Integer:
+        return std::int64_t(numeric(spec.defaultValue) != spec.maximum ? spec.maximum : spec.minimum);
+    case ParamKind::Choice:
+        return spec.options.at(spec.optionIndex(spec.defaultValue.text()) == 0 ? 1 : 0).name;
+    case ParamKind::Boolean: return !spec.defaultValue.boolean();
+    case ParamKind::Path: return spec.defaultValue.text() + "/other";
+    }
+    return {};
 }
 
 // The first method with a parameter whose range holds more than its default.
@@ -125,6 +179,24 @@ template <typename Widget> Widget *itemWidgetOf(const QTreeWidget &tree, QTreeWi
     return nullptr;
 }
 
+// A method with a path parameter (no built-in one has any yet), for the panel's path editor.
+class PathMethod : public SaliencyMethod {
+public:
+    std::string id() const override { return "with-path"; }
+    std::string title() const override { return "With a path"; }
+    std::string description() const override { return "A stand-in that takes a file."; }
+    std::vector<int> resolutions() const override { return {}; }
+    int defaultResolution() const override { return kDefaultResolution; }
+    std::vector<ParamSpec> parameters(int) const override
+    {
+        return {ParamSpec::path("weights", "trained weights to load", "")};
+    }
+    Heatmap run(const SaliencyRequest &, const ProgressFn &, const CancelFlag &) const override
+    {
+        throw std::logic_error("not runnable");
+    }
+};
+
 JobStatus jobStatus(JobId id, const std::string &title, JobState state)
 {
     JobStatus status;
@@ -153,6 +225,10 @@ private Q_SLOTS:
     void settingsChangedFiresOncePerChange();
     void settingsRoundTripThroughAnIniFile();
     void restoreIgnoresUnknownEntriesAndClampsValues();
+    void choiceIsAComboOfItsOptions();
+    void booleanIsACheckBox();
+    void choicesRestoreFromNamesAndOldIndices();
+    void pathIsALineEditWithABrowseButton();
     void explainAndCompareButtonsEmitOnce();
     void fitsANarrowDock();
 
@@ -218,14 +294,20 @@ void PanelsTest::eachMethodShowsItsSchemaAtItsDefaultResolution()
         for (const ParamSpec &spec : schema) {
             const auto found = shown.find(spec.name);
             QVERIFY2(found != shown.end(), spec.name.c_str());
-            QCOMPARE(found->second.integer, spec.integer);
+            QVERIFY2(found->second.kind == spec.kind, spec.name.c_str());
             QCOMPARE(found->second.value, spec.defaultValue);
-            QCOMPARE(found->second.minimum, spec.minimum);
-            QCOMPARE(found->second.maximum, spec.maximum);
+            if (isNumeric(spec)) {
+                QCOMPARE(found->second.minimum, spec.minimum);
+                QCOMPARE(found->second.maximum, spec.maximum);
+            }
+            QStringList options;
+            for (const ParamOption &option : spec.options)
+                options << QString::fromStdString(option.name);
+            QCOMPARE(found->second.options, options);
             QCOMPARE(values.at(spec.name), spec.defaultValue);
-            const auto *box = panel.findChild<QAbstractSpinBox *>(QString::fromStdString(spec.name));
-            QVERIFY(box->toolTip().startsWith(QString::fromStdString(spec.description)));
-            QVERIFY(box->toolTip().contains(QStringLiteral("default")));
+            const auto *editor = panel.findChild<QWidget *>(QString::fromStdString(spec.name));
+            QVERIFY(editor->toolTip().startsWith(QString::fromStdString(spec.description)));
+            QVERIFY(editor->toolTip().contains(QStringLiteral("default")));
         }
     }
 }
@@ -283,13 +365,29 @@ void PanelsTest::setParamClampsAndRejectsUnknownNames()
         QVERIFY(panel.setMethodId(QString::fromStdString(method->id())));
         for (const ParamSpec &spec : schemaAt(*method, panel.resolution())) {
             const QString name = QString::fromStdString(spec.name);
+            if (!isNumeric(spec)) {
+                // Only a value of the kind fits: a number is no option, boolean or path.
+                QVERIFY(!panel.setParam(name, 1.0));
+                QVERIFY(!panel.setParam(name, 1));
+                QCOMPARE(panel.params().at(spec.name), spec.defaultValue);
+                QVERIFY(panel.setParam(name, otherValue(spec)));
+                QCOMPARE(panel.params().at(spec.name), otherValue(spec));
+                if (spec.kind == ParamKind::Choice) {
+                    QVERIFY(!panel.setParam(name, "no such option"));
+                    QCOMPARE(panel.params().at(spec.name), otherValue(spec));
+                }
+                ++checked;
+                continue;
+            }
             QVERIFY(panel.setParam(name, spec.maximum + 1000.0));
-            QCOMPARE(panel.params().at(spec.name), spec.maximum);
+            QCOMPARE(numeric(panel.params().at(spec.name)), spec.maximum);
             QVERIFY(panel.setParam(name, spec.minimum - 1000.0));
-            QCOMPARE(panel.params().at(spec.name), spec.minimum);
-            if (spec.integer && spec.maximum - spec.minimum >= 2) {
+            QCOMPARE(numeric(panel.params().at(spec.name)), spec.minimum);
+            QVERIFY(!panel.setParam(name, true));
+            QVERIFY(!panel.setParam(name, "3"));
+            if (spec.kind == ParamKind::Integer && spec.maximum - spec.minimum >= 2) {
                 QVERIFY(panel.setParam(name, spec.minimum + 1.2));
-                QCOMPARE(panel.params().at(spec.name), spec.minimum + 1.0);
+                QCOMPARE(panel.params().at(spec.name), ParamValue(std::int64_t(spec.minimum + 1.0)));
             }
             ++checked;
         }
@@ -313,7 +411,7 @@ void PanelsTest::editsSurviveSwitchingMethodAwayAndBack()
     const QString id = QString::fromStdString(method->id());
     QVERIFY(panel.setMethodId(id));
     const ParamSpec spec = *firstEditableParam(schemaAt(*method, panel.resolution()));
-    const double edited = otherValue(spec);
+    const ParamValue edited = otherValue(spec);
     QVERIFY(panel.setParam(QString::fromStdString(spec.name), edited));
 
     QComboBox *methods = combo(panel, "method");
@@ -497,9 +595,9 @@ void PanelsTest::settingsChangedFiresOncePerChange()
     auto *box = panel.findChild<QAbstractSpinBox *>(QString::fromStdString(spec.name));
     QVERIFY(box);
     if (auto *spin = qobject_cast<QSpinBox *>(box))
-        spin->setValue(int(otherValue(spec)));
+        spin->setValue(int(numeric(otherValue(spec))));
     else
-        qobject_cast<QDoubleSpinBox *>(box)->setValue(otherValue(spec));
+        qobject_cast<QDoubleSpinBox *>(box)->setValue(otherValue(spec).number());
     QCOMPARE(changed.count(), 1);
     QCOMPARE(panel.params().at(spec.name), otherValue(spec));
 }
@@ -518,7 +616,7 @@ void PanelsTest::settingsRoundTripThroughAnIniFile()
     const std::vector<int> offered = method->resolutions();
     const int resolution = offered.front() != method->defaultResolution() ? offered.front() : offered.back();
     const ParamSpec spec = *firstEditableParam(method->parameters(resolution));
-    const double edited = otherValue(spec);
+    const ParamValue edited = otherValue(spec);
 
     // An edit of another method, at its default resolution.
     const SaliencyMethod *second = nullptr;
@@ -597,7 +695,7 @@ void PanelsTest::restoreIgnoresUnknownEntriesAndClampsValues()
     restored.restoreSettings(settings);
     QCOMPARE(restored.methodId(), id);
     QCOMPARE(restored.resolution(), defaultResolutionOf(*method));
-    QCOMPARE(restored.params().at(spec.name), spec.maximum);
+    QCOMPARE(numeric(restored.params().at(spec.name)), spec.maximum);
     QCOMPARE(restored.params().count("no-such-param"), std::size_t(0));
 
     // An unknown current method leaves the panel on a known one.
@@ -605,6 +703,127 @@ void PanelsTest::restoreIgnoresUnknownEntriesAndClampsValues()
     MethodPanel fresh(MethodRegistry::builtin());
     fresh.restoreSettings(settings);
     QVERIFY(MethodRegistry::builtin().find(fresh.methodId().toStdString()));
+}
+
+// Issue 9: occlusion's fill is a choice, shown as a combo of its options; choosing one changes
+// the value the panel gives the request (MainWindow copies params() into it).
+void PanelsTest::choiceIsAComboOfItsOptions()
+{
+    const SaliencyMethod &occlusion = MethodRegistry::builtin().get("occlusion");
+    MethodPanel panel(MethodRegistry::builtin());
+    QVERIFY(panel.setMethodId(QStringLiteral("occlusion")));
+    QComboBox *fill = combo(panel, "fill");
+    QVERIFY(fill);
+    QVERIFY(!panel.findChild<QAbstractSpinBox *>(QStringLiteral("fill")));
+    const ParamSpec spec = schemaAt(occlusion, panel.resolution()).front();
+    QCOMPARE(spec.name, std::string("fill"));
+    QCOMPARE(fill->count(), int(spec.options.size()));
+    for (int i = 0; i < fill->count(); ++i) {
+        QCOMPARE(fill->itemText(i), QString::fromStdString(spec.options[size_t(i)].name));
+        QCOMPARE(fill->itemData(i, Qt::ToolTipRole).toString(),
+            QString::fromStdString(spec.options[size_t(i)].description));
+    }
+    QCOMPARE(fill->currentText(), QStringLiteral("blur")); // the default
+    QCOMPARE(panel.params().at("fill"), ParamValue("blur"));
+
+    QSignalSpy changed(&panel, &MethodPanel::settingsChanged);
+    fill->setCurrentIndex(fill->findText(QStringLiteral("black"))); // as a user would
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(panel.params().at("fill"), ParamValue("black"));
+    // The value is one the method accepts as it is.
+    QCOMPARE(
+        resolveParams("occlusion", schemaAt(occlusion, panel.resolution()), panel.params()), panel.params());
+
+    panel.resetParams();
+    QCOMPARE(fill->currentText(), QStringLiteral("blur"));
+    QCOMPARE(changed.count(), 2);
+}
+
+void PanelsTest::booleanIsACheckBox()
+{
+    MethodPanel panel(MethodRegistry::builtin());
+    QVERIFY(panel.setMethodId(QStringLiteral("igos")));
+    auto *reference = panel.findChild<QCheckBox *>(QStringLiteral("reference"));
+    auto *ties = panel.findChild<QCheckBox *>(QStringLiteral("ties"));
+    QVERIFY(reference && ties);
+    QVERIFY(!reference->isChecked());
+    QVERIFY(ties->isChecked());
+    QSignalSpy changed(&panel, &MethodPanel::settingsChanged);
+    reference->click(); // as a user would
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(panel.params().at("reference"), ParamValue(true));
+    QVERIFY(panel.setParam(QStringLiteral("ties"), false));
+    QVERIFY(!ties->isChecked());
+    QCOMPARE(changed.count(), 2);
+}
+
+// Saved choices are option names; settings written before choices existed hold the option's
+// index as a number, which still reads as that option.
+void PanelsTest::choicesRestoreFromNamesAndOldIndices()
+{
+    const QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("panel.ini"));
+    QString key;
+    {
+        MethodPanel panel(MethodRegistry::builtin());
+        QVERIFY(panel.setMethodId(QStringLiteral("occlusion")));
+        QVERIFY(panel.setParam(QStringLiteral("fill"), "black"));
+        QSettings settings(file, QSettings::IniFormat);
+        panel.saveSettings(settings);
+        for (const QString &candidate : settings.allKeys())
+            if (candidate.endsWith(QStringLiteral("/fill")))
+                key = candidate;
+        QVERIFY(!key.isEmpty());
+        QCOMPARE(settings.value(key).toString(), QStringLiteral("black"));
+    }
+    const auto restoredFill = [&] {
+        MethodPanel restored(MethodRegistry::builtin());
+        QSettings settings(file, QSettings::IniFormat);
+        restored.restoreSettings(settings);
+        return restored.params().at("fill");
+    };
+    QCOMPARE(restoredFill(), ParamValue("black"));
+    {
+        QSettings settings(file, QSettings::IniFormat);
+        settings.setValue(key, 1.0); // the old numeric spelling of "black"
+    }
+    QCOMPARE(restoredFill(), ParamValue("black"));
+    {
+        QSettings settings(file, QSettings::IniFormat);
+        settings.setValue(key, QStringLiteral("no such option"));
+    }
+    QCOMPARE(restoredFill(), ParamValue("blur")); // ignored: the default
+}
+
+void PanelsTest::pathIsALineEditWithABrowseButton()
+{
+    MethodRegistry registry;
+    registry.add(std::make_unique<PathMethod>());
+    MethodPanel panel(registry);
+    QCOMPARE(panel.methodId(), QStringLiteral("with-path"));
+    auto *edit = panel.findChild<QLineEdit *>(QStringLiteral("weights"));
+    QVERIFY(edit);
+    QVERIFY(panel.findChild<QAbstractButton *>(QStringLiteral("weights-browse")));
+    QVERIFY(edit->toolTip().startsWith(QStringLiteral("trained weights to load")));
+    QCOMPARE(panel.params().at("weights"), ParamValue(""));
+
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    QSignalSpy changed(&panel, &MethodPanel::settingsChanged);
+    edit->setFocus();
+    QTest::keyClicks(edit, QStringLiteral("/data/w.pt"));
+    QCOMPARE(changed.count(), 0); // not per keystroke
+    QTest::keyClick(edit, Qt::Key_Return);
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(panel.params().at("weights"), ParamValue("/data/w.pt"));
+    QTest::keyClick(edit, Qt::Key_Return); // committed again without an edit: no change
+    QCOMPARE(changed.count(), 1);
+
+    QVERIFY(panel.setParam(QStringLiteral("weights"), "/other.pt"));
+    QCOMPARE(edit->text(), QStringLiteral("/other.pt"));
+    QVERIFY(!panel.setParam(QStringLiteral("weights"), 3));
+    panel.resetParams();
+    QCOMPARE(panel.params().at("weights"), ParamValue(""));
 }
 
 void PanelsTest::explainAndCompareButtonsEmitOnce()
@@ -881,7 +1100,8 @@ void PanelsTest::formatSeconds()
     QCOMPARE(JobsPanel::formatSeconds(seconds), text);
 }
 
-} // namespace sg::ui
+} // namespace ui
+} // namespace sg
 
 QTEST_MAIN(sg::ui::PanelsTest)
 #include "test_panels.moc"

@@ -106,13 +106,14 @@ TEST_F(BaselineMethods, IntegratedGradientsSumToTheLogitDifferenceOnTinyModel)
     const InputSpec &spec = tiny->spec().input;
     for (int baseline : {0, 1}) {
         const cv::Mat image = randomImage(16, 10 + baseline);
-        const Heatmap heatmap = run(*ig, request(*tiny, image, {{"steps", 256}, {"baseline", baseline}}));
+        const Heatmap heatmap = run(
+            *ig, request(*tiny, image, {{"steps", 256}, {"baseline", baseline == 0 ? "black" : "blur"}}));
 
         const at::Tensor pixels = pixelsOf(image, spec);
-        const at::Tensor start = baseline == 0 ? torch::zeros_like(pixels) : saliency::blurPixels(pixels);
+        const at::Tensor start = baseline == 0 ? torch::zeros_like(pixels) : blurPixels(pixels);
         torch::NoGradGuard noGrad;
         const auto targetLogit = [&](const at::Tensor &image) {
-            return tiny->logits(saliency::normalise(image, spec))[0][heatmap.target].item<double>();
+            return tiny->logits(normalise(image, spec))[0][heatmap.target].item<double>();
         };
         const double difference = targetLogit(pixels) - targetLogit(start);
         const double total = cv::sum(heatmap.mask)[0];
@@ -123,7 +124,7 @@ TEST_F(BaselineMethods, IntegratedGradientsSumToTheLogitDifferenceOnTinyModel)
         EXPECT_EQ(heatmap.forwardPasses, 256 + 1); // + the clean pass of prepare()
         EXPECT_EQ(heatmap.backwardPasses, 256);
         // The saliency is |mask|, normalised.
-        const at::Tensor expected = saliency::normaliseRange(tensorOf(heatmap.mask).abs());
+        const at::Tensor expected = normaliseRange(tensorOf(heatmap.mask).abs());
         EXPECT_TRUE(torch::allclose(tensorOf(heatmap.saliency), expected, 1e-5, 1e-6));
     }
 }
@@ -138,11 +139,12 @@ TEST_F(BaselineMethods, IntegratedGradientsAreExactOnLinearModel)
     const at::Tensor pixels = pixelsOf(image, spec); // mean 0, std 1: pixels are the input
     for (int baseline : {0, 1})
         for (int steps : {1, 10}) {
-            SaliencyRequest r = request(*linear, image, {{"steps", steps}, {"baseline", baseline}});
+            SaliencyRequest r
+                = request(*linear, image, {{"steps", steps}, {"baseline", baseline == 0 ? "black" : "blur"}});
             r.target = 2;
             r.maxBatch = 4;
             std::vector<int> done;
-            const Heatmap heatmap = run(*ig, r, [&](const SaliencyProgress &p) {
+            const Heatmap heatmap = run(*ig, r, [&](const Progress &p) {
                 EXPECT_EQ(p.total, steps);
                 ASSERT_NE(p.map, nullptr);
                 EXPECT_EQ(p.map->rows, 4);
@@ -152,7 +154,7 @@ TEST_F(BaselineMethods, IntegratedGradientsAreExactOnLinearModel)
                 = steps == 1 ? std::vector<int>{1} : std::vector<int>{4, 8, 10};
             EXPECT_EQ(done, expectedDone);
 
-            const at::Tensor start = baseline == 0 ? torch::zeros_like(pixels) : saliency::blurPixels(pixels);
+            const at::Tensor start = baseline == 0 ? torch::zeros_like(pixels) : blurPixels(pixels);
             const at::Tensor difference = (pixels - start)[0];
             ASSERT_EQ(heatmap.mask.rows, 4);
             ASSERT_EQ(heatmap.mask.cols, 4);
@@ -194,7 +196,7 @@ TEST_F(BaselineMethods, GradCamMatchesHandComputationOnTinyModel)
         EXPECT_EQ(heatmap.resolution, cam.size(1));
         EXPECT_TRUE(torch::allclose(tensorOf(heatmap.mask), cam, 0.0, 1e-5)) << "target " << target;
         // tiny's feature map is at input size, so the upsampling is the identity.
-        EXPECT_TRUE(torch::allclose(tensorOf(heatmap.saliency), saliency::normaliseRange(cam), 1e-5, 1e-6));
+        EXPECT_TRUE(torch::allclose(tensorOf(heatmap.saliency), normaliseRange(cam), 1e-5, 1e-6));
         EXPECT_EQ(heatmap.forwardPasses, 1 + 1); // the clean pass of prepare(), then features
         EXPECT_EQ(heatmap.backwardPasses, 1);
         anyPositive = anyPositive || cam.max().item<float>() > 0.0f;
@@ -277,7 +279,7 @@ TEST_F(BaselineMethods, RiseStopsWithinOneBatchWhenCancelled)
     const std::int64_t before = tiny->forwardCount();
     EXPECT_THROW(rise->run(
                      r,
-                     [&](const SaliencyProgress &) {
+                     [&](const Progress &) {
                          ++reports;
                          flag = true;
                      },
@@ -316,11 +318,11 @@ TEST_F(BaselineMethods, OcclusionDropsMatchHandOcclusion)
     const InputSpec &spec = tiny->spec().input;
     const at::Tensor pixels = pixelsOf(image, spec);
     for (int fill : {0, 1}) {
-        SaliencyRequest r = request(*tiny, image, {{"fill", fill}});
+        SaliencyRequest r = request(*tiny, image, {{"fill", fill == 0 ? "blur" : "black"}});
         r.resolution = 7;
         r.maxBatch = 8;
         int reports = 0;
-        const Heatmap heatmap = run(*occlusion, r, [&](const SaliencyProgress &p) {
+        const Heatmap heatmap = run(*occlusion, r, [&](const Progress &p) {
             ++reports;
             EXPECT_EQ(p.total, 49);
         });
@@ -331,10 +333,9 @@ TEST_F(BaselineMethods, OcclusionDropsMatchHandOcclusion)
         EXPECT_EQ(heatmap.forwardPasses, 49 + 1); // + the clean pass of prepare()
 
         torch::NoGradGuard noGrad;
-        const at::Tensor cover = fill == 0 ? saliency::blurPixels(pixels) : torch::zeros_like(pixels);
+        const at::Tensor cover = fill == 0 ? blurPixels(pixels) : torch::zeros_like(pixels);
         const auto probability = [&](const at::Tensor &image) {
-            return torch::softmax(tiny->logits(saliency::normalise(image, spec)), 1)[0][heatmap.target]
-                .item<double>();
+            return torch::softmax(tiny->logits(normalise(image, spec)), 1)[0][heatmap.target].item<double>();
         };
         const double clean = probability(pixels);
         at::Tensor drops = torch::zeros({7, 7});
@@ -388,8 +389,10 @@ TEST_F(BaselineMethods, BadRequestsNameTheProblem)
 
     EXPECT_THAT(runError(*ig, request(*tiny, image, {{"steps", -1}})).problem(),
         HasSubstr("parameter \"steps\" is -1"));
-    EXPECT_THAT(runError(*ig, request(*tiny, image, {{"baseline", 2}})).problem(),
-        HasSubstr("parameter \"baseline\" is 2"));
+    EXPECT_THAT(runError(*ig, request(*tiny, image, {{"baseline", "grey"}})).problem(),
+        HasSubstr("parameter \"baseline\" has no option \"grey\" (choose one of black, blur)"));
+    EXPECT_THAT(runError(*ig, request(*tiny, image, {{"baseline", 1}})).problem(),
+        HasSubstr("parameter \"baseline\" must be one of black, blur, not the integer 1"));
     EXPECT_THAT(runError(*ig, request(*tiny, image, {{"stepz", 8}})).problem(),
         HasSubstr("unknown parameter \"stepz\""));
 
@@ -422,11 +425,20 @@ TEST_F(BaselineMethods, SchemasHaveDocumentedDefaults)
         const auto offered = method->resolutions();
         if (!offered.empty()) {
             EXPECT_NE(std::find(offered.begin(), offered.end(), method->defaultResolution()), offered.end());
+        } else {
+            // Issue 9: one marker of a fixed resolution, the one requests use.
+            EXPECT_EQ(method->defaultResolution(), kDefaultResolution) << method->id();
         }
-        for (const ParamSpec &spec : method->parameters(method->defaultResolution())) {
+        const std::vector<ParamSpec> schema = method->parameters(method->defaultResolution());
+        for (const ParamSpec &spec : schema) {
             EXPECT_FALSE(spec.description.empty()) << method->id() << "." << spec.name;
-            EXPECT_GE(spec.defaultValue, spec.minimum) << method->id() << "." << spec.name;
-            EXPECT_LE(spec.defaultValue, spec.maximum) << method->id() << "." << spec.name;
+            // The default passes validation as it is: in range, of the kind's type, a known option.
+            ParamValues given = {{spec.name, spec.defaultValue}};
+            EXPECT_EQ(resolveParams(method->id(), schema, given).at(spec.name), spec.defaultValue)
+                << method->id() << "." << spec.name;
+            for (const ParamOption &option : spec.options)
+                EXPECT_FALSE(option.description.empty())
+                    << method->id() << "." << spec.name << "=" << option.name;
         }
     }
 }

@@ -367,13 +367,14 @@ TEST(OcclusionClosedForm, DropsAreTheExactScoreChangesPerWindow)
     const auto occlusion = saliency::makeOcclusion();
     struct Case {
         int windows;
-        int fill; // occlusion.cpp: 0 = blur, 1 = black
+        int fill; // the option's index: 0 = blur, 1 = black
     };
     for (const Case &c : {Case{7, 1}, Case{14, 1}, Case{28, 1}, Case{7, 0}})
         for (int target : {kAbsent, kPresent}) {
             const std::vector<double> fill
                 = c.fill == 1 ? std::vector<double>(z.size(), -2.0) : normalised(igosBlur(q));
-            const Heatmap heatmap = runMethod(*occlusion, image, target, c.windows, {{"fill", c.fill}});
+            const Heatmap heatmap
+                = runMethod(*occlusion, image, target, c.windows, {{"fill", c.fill == 0 ? "blur" : "black"}});
             ASSERT_EQ(heatmap.mask.rows, c.windows);
             ASSERT_EQ(heatmap.mask.cols, c.windows);
             EXPECT_NEAR(heatmap.probability, probabilityOf(target, d), 1e-6);
@@ -420,12 +421,13 @@ TEST(IntegratedGradientsClosedForm, AttributionIsTheInputDifferenceTimesTheWeigh
     const std::vector<double> q = channelMean(image);
     const std::vector<double> z = normalised(q);
     const auto ig = saliency::makeIntegratedGradients();
-    for (int baseline : {0, 1}) // integrated_gradients.cpp: 0 = black, 1 = blur
+    for (int baseline : {0, 1}) // the option's index: 0 = black, 1 = blur
         for (int steps : {1, 7}) {
+            const char *baselineName = baseline == 0 ? "black" : "blur";
             const std::vector<double> start
                 = baseline == 0 ? std::vector<double>(z.size(), -2.0) : normalised(igosBlur(q));
             const Heatmap present = runMethod(
-                *ig, image, kPresent, kDefaultResolution, {{"steps", steps}, {"baseline", baseline}});
+                *ig, image, kPresent, kDefaultResolution, {{"steps", steps}, {"baseline", baselineName}});
             ASSERT_EQ(present.mask.rows, kSide);
             ASSERT_EQ(present.mask.cols, kSide);
             std::vector<double> cellSums(size_t(kGrid * kGrid), 0.0);
@@ -459,7 +461,7 @@ TEST(IntegratedGradientsClosedForm, AttributionIsTheInputDifferenceTimesTheWeigh
             EXPECT_NEAR(total, logitOf(z) - logitOf(start), 1e-4) << "baseline " << baseline;
 
             const Heatmap absent = runMethod(
-                *ig, image, kAbsent, kDefaultResolution, {{"steps", steps}, {"baseline", baseline}});
+                *ig, image, kAbsent, kDefaultResolution, {{"steps", steps}, {"baseline", baselineName}});
             EXPECT_EQ(cv::norm(absent.mask, cv::NORM_INF), 0.0) << "baseline " << baseline;
         }
 }

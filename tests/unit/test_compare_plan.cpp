@@ -161,7 +161,7 @@ public:
     int defaultResolution() const override { return default_; }
     std::vector<ParamSpec> parameters(int resolution) const override
     {
-        return {{"scale", "resolution-dependent", double(resolution), 0, 1e6, false}};
+        return {ParamSpec::number("scale", "resolution-dependent", double(resolution), 0, 1e6)};
     }
     bool needsSplit() const override { return split_; }
     Heatmap run(const SaliencyRequest &, const ProgressFn &, const CancelFlag &) const override { return {}; }

@@ -114,7 +114,7 @@ TEST_F(GroundTruth, DefaultScheduleNeedsAtMostHalfTheReferencePasses)
         const CancelFlag cancel{false};
         const std::int64_t fast
             = MethodRegistry::builtin().get(method).run(request, {}, cancel).forwardPasses;
-        request.params = {{"reference", 1}};
+        request.params = {{"reference", true}};
         const std::int64_t reference
             = MethodRegistry::builtin().get(method).run(request, {}, cancel).forwardPasses;
         std::cout << method << ": " << fast << " forward passes (default) vs " << reference

@@ -63,7 +63,7 @@ TEST_F(Igos, MapsAreDeterministicPerSeedAndWellFormed)
         EXPECT_FLOAT_EQ(float(low), 0.0f);
         EXPECT_FLOAT_EQ(float(high), 1.0f);
         EXPECT_EQ(a.target, samples[0].label);
-        EXPECT_EQ(a.params.at("iterations"), 3.0);
+        EXPECT_EQ(a.params.at("iterations"), ParamValue(3));
         EXPECT_GT(a.forwardPasses, 0);
         EXPECT_GT(a.backwardPasses, 0);
         SaliencyRequest other = first;
@@ -113,7 +113,7 @@ TEST_F(Igos, CancelStopsWithinOneIteration)
     const std::int64_t before = classifier_->forwardCount();
     EXPECT_THROW(MethodRegistry::builtin().get("igos").run(
                      request(samples[0].file),
-                     [&](const SaliencyProgress &progress) {
+                     [&](const Progress &progress) {
                          ++reports;
                          ASSERT_NE(progress.map, nullptr);
                          cancel = true;
@@ -126,7 +126,7 @@ TEST_F(Igos, CancelStopsWithinOneIteration)
 }
 
 // Issue 8: saturated masks leave plateaus of equal saliency (hundreds of pixels for iGOS++), and
-// the pointing game's first maximum then falls anywhere on them. `ties` = 1 orders the cells
+// the pointing game's first maximum then falls anywhere on them. `ties` (on) orders the cells
 // clamped at 0 by how far the updates pushed them below 0; it must leave the mask itself and the
 // order of every other cell alone. On Fashion-MNIST at 28 (the model input) the upsampling is
 // the identity, so the map is 1 - ranking pixel for pixel.
@@ -140,9 +140,9 @@ TEST(IgosTies, SaturatedCellsAreOrderedAndTheRestKeepTheirOrder)
     request.seed = 3;
     const CancelFlag cancel{false};
     for (const std::string method : {"igos", "igospp"}) {
-        request.params = {{"iterations", 8}, {"ties", 0}};
+        request.params = {{"iterations", 8}, {"ties", false}};
         const Heatmap plain = MethodRegistry::builtin().get(method).run(request, {}, cancel);
-        request.params = {{"iterations", 8}, {"ties", 1}};
+        request.params = {{"iterations", 8}, {"ties", true}};
         const Heatmap ordered = MethodRegistry::builtin().get(method).run(request, {}, cancel);
         ASSERT_EQ(cv::norm(plain.mask, ordered.mask, cv::NORM_INF), 0.0) << method << ": same optimisation";
 

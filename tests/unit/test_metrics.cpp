@@ -521,9 +521,9 @@ TEST(MetricBatching, ProgressAfterEachBatch)
     DeletionInsertionOptions options;
     options.resolution = 7; // 49 steps: 2 x 50 images, the clean one first
     options.maxBatch = 16;
-    std::vector<SaliencyProgress> reports;
+    std::vector<Progress> reports;
     evaluate(mapFrom(distinctValues(7), 7), options, -1,
-        [&](const SaliencyProgress &progress) { reports.push_back(progress); });
+        [&](const Progress &progress) { reports.push_back(progress); });
     // The clean pass, then ceil(99 / 16) = 7 batches.
     ASSERT_EQ(reports.size(), 8u);
     for (size_t i = 0; i < reports.size(); ++i) {
@@ -543,7 +543,7 @@ TEST(MetricCancel, FlagSetDuringTheRunStopsItWithinABatch)
     const std::int64_t before = toyModel().forwardCount();
     EXPECT_THROW(
         evaluateDeletionInsertion(toyModel(), toyImage(), mapFrom(distinctValues(7), 7), -1, options, cancel,
-            [&](const SaliencyProgress &progress) {
+            [&](const Progress &progress) {
                 if (++reports == 2) // after the first batch
                     cancel = true;
             }),
