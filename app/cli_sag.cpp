@@ -91,7 +91,7 @@ int runSag(const SagOptions &options, const GlobalOptions &global)
         options.out, {"sag.json", "sag.dot", "sag.svg", "sag.png", "result.json"}, options.force);
 
     const bool showProgress = isatty(STDERR_FILENO);
-    const ProgressFn progress = [&](const SaliencyProgress &p) {
+    const ProgressFn progress = [&](const Progress &p) {
         if (showProgress)
             std::cerr << "\rsag: " << p.done / 10 << '%' << std::flush;
     };

@@ -1,6 +1,7 @@
 #include "sag/cell_scorer.h"
 
-#include "saliency/method_support.h"
+#include "common/batching.h"
+#include "model/tensor_ops.h"
 
 namespace sg::sag {
 
@@ -26,7 +27,7 @@ CellSet setOf(const std::vector<int> &cells)
 at::Tensor upsampleCells(const at::Tensor &cells, int height, int width, SagUpsampling upsampling)
 {
     if (upsampling == SagUpsampling::Bilinear)
-        return saliency::upsample(cells, height, width);
+        return upsample(cells, height, width);
     // Nearest: output row y reads input row floor(y * rows / height), so cell rows are blocks.
     return F::interpolate(
         cells, F::InterpolateFuncOptions().size(std::vector<int64_t>{height, width}).mode(torch::kNearest));
@@ -67,7 +68,7 @@ std::vector<float> CellScorer::evaluate(const std::vector<CellSet> &sets)
     const int height = int(input_.size(2));
     const int width = int(input_.size(3));
     int batch = batched_ ? maxBatch_ : 1;
-    saliency::forEachBatch(int(sets.size()), batch, cancel_, [&](int begin, int end) {
+    forEachBatch(int(sets.size()), batch, cancel_, [&](int begin, int end) {
         const std::vector<CellSet> slice(sets.begin() + begin, sets.begin() + end);
         const at::Tensor mask = cellMasks(slice, rows_, cols_, height, width, upsampling_, input_.device());
         const at::Tensor images = input_ * mask + baseline_ * (1.0 - mask);

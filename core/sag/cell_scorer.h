@@ -3,8 +3,9 @@
 // tests only): f(S), the target's softmax probability on the image that shows S's cells over
 // the baseline, with an optional memo by set and pass counting per phase.
 
+#include "common/cancel.h"
+#include "model/classifier.h"
 #include "sag/sag_request.h"
-#include "saliency/method.h"
 
 #include <torch/torch.h>
 

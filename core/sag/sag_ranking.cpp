@@ -4,7 +4,9 @@
 
 #include "sag/search_parts.h"
 
-#include "saliency/method_support.h"
+#include "common/batching.h"
+#include "model/tensor_ops.h"
+#include "saliency/method_support.h" // makeGenerator
 
 #include <opencv2/core.hpp>
 
@@ -47,7 +49,7 @@ public:
         const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(in_.input.device());
         at::Tensor mask = torch::ones({1, 1, in_.rows, in_.cols}, options);
         for (int iteration = 0; iteration < kIterations; ++iteration) {
-            saliency::throwIfCancelled(cancel_);
+            throwIfCancelled(cancel_);
             const at::Tensor noise = drawNoise();
             const at::Tensor gradient = lossGradient(mask, noise);
             const double squaredNorm = gradient.pow(2).sum().item<double>();
@@ -109,7 +111,7 @@ private:
         const at::Tensor leaf = mask.detach().clone().requires_grad_(true);
         regulariser(leaf).backward();
         int batch = in_.maxBatch;
-        saliency::forEachBatch(kSteps, batch, cancel_, [&](int begin, int end) {
+        forEachBatch(kSteps, batch, cancel_, [&](int begin, int end) {
             const at::Tensor up = upsampleCells(leaf, height_, width_, in_.upsampling);
             const at::Tensor alphas
                 = torch::arange(begin + 1, end + 1, torch::TensorOptions().dtype(torch::kFloat32))

@@ -120,6 +120,66 @@ void validateSagRequest(const SagRequest &request, const InputSpec &input, int c
             + std::to_string(classCount - 1) + ")");
 }
 
+const std::vector<ParamSpec> &sagParameterSchema()
+{
+    static const std::vector<ParamSpec> schema = [] {
+        const SagRequest d;
+        return std::vector<ParamSpec>{
+            ParamSpec::integer(
+                "grid_rows", "Cells down the model input", d.gridRows, kSagMinGrid, kSagMaxGrid),
+            ParamSpec::integer(
+                "grid_cols", "Cells across the model input", d.gridCols, kSagMinGrid, kSagMaxGrid),
+            ParamSpec::number("threshold",
+                "A cell set suffices when it keeps the probability above this fraction of the full image's",
+                d.threshold, 0.0, 1.0),
+            ParamSpec::integer("beam_width", "Cell sets kept per beam step", d.beamWidth, 1, 64),
+            ParamSpec::integer(
+                "successors", "Best-ranked cells tried per beam set", d.successors, 1, kSagMaxCells),
+            ParamSpec::integer(
+                "max_roots", "Stop once more explanations than this were found", d.maxRoots, 1, 1000),
+            ParamSpec::choice("mode", "Search rules", sagModeName(d.mode),
+                {{"default", "each set scored once, duplicates dropped, batched, diverse drawing"},
+                    {"reference", "the reference code's choices, for one-to-one comparison"}}),
+            ParamSpec::choice("baseline", "What hidden cells show", sagBaselineName(d.baseline),
+                {{"black", "zero pixels (the reference)"}, {"blur", "the I-GOS blur of the image"}}),
+            ParamSpec::choice("upsampling", "How cells reach the input", sagUpsamplingName(d.upsampling),
+                {{"bilinear", "bilinear with aligned corners: soft tents (the reference)"},
+                    {"blocks", "hard rectangular blocks"}}),
+            ParamSpec::integer("max_shared_cells", "Most cells two drawn explanations may share",
+                d.maxSharedCells, 0, kSagMaxCells),
+            ParamSpec::integer("roots_shown", "Explanations drawn as the graph's roots", d.rootsShown, 1, 16),
+            ParamSpec::number("expand_threshold", "Nodes at or below this relative confidence are leaves",
+                d.expandThreshold, 0.0, 1.0),
+            ParamSpec::integer("branching", "Children per expanded node", d.branching, 1, kSagMaxCells),
+            ParamSpec::integer("node_limit", "Most nodes in the graph", d.nodeLimit, 1, 10000),
+            ParamSpec::boolean("no_cache", "Score every cell set anew (no memo)", d.noCache),
+        };
+    }();
+    return schema;
+}
+
+SagRequest sagRequestWithParams(const SagRequest &base, const ParamValues &values)
+{
+    const ParamValues v = resolveParams("sag", sagParameterSchema(), values);
+    SagRequest request = base;
+    request.gridRows = int(v.at("grid_rows").integer());
+    request.gridCols = int(v.at("grid_cols").integer());
+    request.threshold = v.at("threshold").number();
+    request.beamWidth = int(v.at("beam_width").integer());
+    request.successors = int(v.at("successors").integer());
+    request.maxRoots = int(v.at("max_roots").integer());
+    request.mode = sagModeFromName(v.at("mode").text());
+    request.baseline = sagBaselineFromName(v.at("baseline").text());
+    request.upsampling = sagUpsamplingFromName(v.at("upsampling").text());
+    request.maxSharedCells = int(v.at("max_shared_cells").integer());
+    request.rootsShown = int(v.at("roots_shown").integer());
+    request.expandThreshold = v.at("expand_threshold").number();
+    request.branching = int(v.at("branching").integer());
+    request.nodeLimit = int(v.at("node_limit").integer());
+    request.noCache = v.at("no_cache").boolean();
+    return request;
+}
+
 std::string sagCacheKey(const std::string &modelHash, const std::string &imageHash, const SagRequest &request)
 {
     ResultKey key;

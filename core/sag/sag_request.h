@@ -5,6 +5,7 @@
 // research/sag.md and core/sag/README.md says which reference behaviour each mode follows.
 // Torch-free header.
 
+#include "common/params.h"
 #include "model/model_spec.h"
 
 #include <cstdint>
@@ -73,6 +74,17 @@ struct SagRequest {
 // outside 2..14 or larger than the input side, a threshold outside (0, 1], a target outside
 // -1..classCount-1, and any other field out of its range.
 void validateSagRequest(const SagRequest &request, const InputSpec &input, int classCount);
+
+// The search's options as a typed parameter schema (common/params.h), for the GUI's panel and
+// `--param`-style settings: grid_rows, grid_cols, threshold, beam_width, successors, max_roots,
+// mode, baseline, upsampling, max_shared_cells, roots_shown, expand_threshold, branching,
+// node_limit, no_cache, with SagRequest's defaults. The threshold's lower bound 0 is exclusive
+// (validateSagRequest refuses 0). Any thread; the reference is to a static.
+const std::vector<ParamSpec> &sagParameterSchema();
+
+// `base` (target, seed, maxBatch kept) with the fields named in `values` replaced, after
+// resolveParams("sag", sagParameterSchema(), values). Throws what resolveParams throws.
+SagRequest sagRequestWithParams(const SagRequest &base, const ParamValues &values);
 
 // The one cache key of a SAG search: the model and image content hashes with every field
 // operator== compares, as one canonical line (equal requests give equal keys, different ones

@@ -23,8 +23,8 @@
 #include "common/error.h"
 #include "image/mat_tensor.h"
 #include "image/preprocess.h"
+#include "model/tensor_ops.h"
 #include "sag/search_parts.h"
-#include "saliency/method_support.h"
 
 #include <algorithm>
 #include <chrono>
@@ -347,7 +347,7 @@ SagResult searchSag(const Classifier &classifier, const cv::Mat &image, const Sa
     // The clean image, its target and probability (float32, as the model gives it).
     const c10::Device device(classifier.deviceName());
     const at::Tensor pixels = toPixelTensor({toModelPixels(image, spec)}, spec);
-    const at::Tensor input = saliency::normalise(pixels, spec).to(device);
+    const at::Tensor input = normalise(pixels, spec).to(device);
     float fullProbability = 0.0f;
     {
         torch::NoGradGuard noGrad;
@@ -361,8 +361,8 @@ SagResult searchSag(const Classifier &classifier, const cv::Mat &image, const Sa
     result.threshold = request.threshold * double(fullProbability);
 
     const at::Tensor baseline = request.baseline == SagBaseline::Black
-        ? saliency::normalise(torch::zeros_like(pixels), spec).to(device)
-        : saliency::normalise(saliency::blurPixels(pixels), spec).to(device);
+        ? normalise(torch::zeros_like(pixels), spec).to(device)
+        : normalise(blurPixels(pixels), spec).to(device);
 
     SagStatistics &statistics = result.statistics;
     {

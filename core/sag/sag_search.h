@@ -3,9 +3,10 @@
 // sufficient explanations, a diverse subset of them, and the graph of their subsets.
 // Torch-free header.
 
+#include "common/cancel.h"
+#include "common/progress.h"
 #include "model/classifier.h"
 #include "sag/sag_result.h"
-#include "saliency/method.h" // CancelFlag, Cancelled, ProgressFn
 
 #include <opencv2/core.hpp>
 
