@@ -61,7 +61,7 @@ struct SagStatistics {
     std::int64_t distinctSets = 0; // different sets scored
     int beamSteps = 0;
     int minimisations = 0; // sufficient successors minimised
-    int supersetsSkipped = 0; // default mode: sufficient successors holding a known root
+    int supersetsSkipped = 0; // default mode: successors dropped for holding a known root
     std::string stopReason; // "roots", "beam empty", "cells exhausted", "baseline suffices"
     double seconds = 0.0; // wall time of the whole search, graph included
 };
@@ -77,7 +77,9 @@ struct SagResult {
     // The I-GOS cell ranking the beam expands by, row-major, low = important.
     std::vector<double> ranking;
     std::vector<SagRoot> roots; // every distinct root, in discovery order
-    std::vector<int> diverse; // indices into roots: the largest set sharing <= maxSharedCells pairwise
+    // Indices into roots sharing <= maxSharedCells cells pairwise: reference mode the largest such
+    // set (maximumDiverseSubset), default mode leastOverlapSubset's order.
+    std::vector<int> diverse;
     std::vector<int> shown; // the first rootsShown of diverse: the graph's roots
     // The empty set is sufficient: the baseline alone keeps the class (a result, not an error).
     bool baselineSuffices = false;

@@ -11,12 +11,13 @@
 //              by the reference's greedy pass (ascending cell ids, updates within the pass), one
 //              pass per evaluation. The memo (off with noCache) answers repeated sets without
 //              changing any value: a set's score does not depend on when it is asked for.
-//   default    f(empty) first (the baseline alone may keep the class), successors deduplicated,
-//              each step's successors scored in batches, exactly beamWidth sets kept, a
-//              sufficient successor that holds a known root is not minimised again, and the
-//              minimisation scores all single removals of a set in one batch and drops the
-//              cell whose removal keeps the highest probability, until no removal stays
-//              sufficient (the last batch is the 1-minimality check itself).
+//   default    f(empty) first (the baseline alone may keep the class), successors deduplicated
+//              and those holding a known root dropped before scoring (they cannot give a new
+//              root), each step's successors scored in batches, exactly beamWidth sets kept, and
+//              a beam set that gave a sufficient successor retired: its other successors only add
+//              a helper cell to the same core, so the beam moves on. The same greedy
+//              minimisation. The drawn roots are the least-overlapping compatible ones
+//              (leastOverlapSubset); README.md says why.
 
 #include "sag/sag_search.h"
 

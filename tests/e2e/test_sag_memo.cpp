@@ -1,8 +1,11 @@
 // Memoising never changes a result (issue 10; label `slow`: the uncached reference runs make
 // about 170,000 passes, minutes on two cores). On every cues sample, `sag --mode reference` with
 // and without --no-cache gives identical roots (cells and probabilities, bit for bit) and graph,
-// and across the samples the cached run needs at least 10x fewer forward passes, as both
+// and across the samples the cached run needs several times fewer forward passes, as both
 // result.json files say; the default mode needs fewer passes than the cached reference mode.
+// The issue asked for 10x; the exact reference search on these samples scores 173,087 sets of
+// which 29,747 are distinct (ranking included), 5.8x, and a memo can save only the repeats.
+// core/sag/README.md has the figures; the bound below guards what the memo achieves.
 
 #include "test_support.h"
 
@@ -48,7 +51,7 @@ TEST(SagMemo, CachingChangesNoResultAndSavesTenfold)
     }
     std::cout << "total: reference " << uncached << " uncached, " << cached << " cached ("
               << double(uncached) / double(cached) << "x fewer); default " << fast << '\n';
-    EXPECT_GE(uncached, 10 * cached);
+    EXPECT_GE(uncached, 5 * cached);
     EXPECT_LT(fast, cached);
 }
 
