@@ -262,6 +262,26 @@ TEST(SagSearch, ReferenceKeepsOneSetMoreThanTheBeamWidth)
     }
 }
 
+TEST(SagSearch, DefaultChildrenAreTheLargestDrops)
+{
+    // With one or two children per node, which removals become children matters on every node.
+    const Classifier &classifier = cuesModel();
+    const test::CueSample sample = test::cueSamples()[4];
+    const cv::Mat image = readImage(sample.file);
+    for (const int branching : {1, 2}) {
+        SagRequest request;
+        request.branching = branching;
+        const CancelFlag cancel{false};
+        const SagResult result = searchSag(classifier, image, request, {}, cancel);
+        const IndependentScore score(classifier, image, 7, 7, result.target);
+        int expanded = 0;
+        for (const SagNode &node : result.graph.nodes)
+            expanded += node.expanded && int(node.cells.size()) > branching;
+        ASSERT_GT(expanded, 0) << "some node has more cells than children";
+        expectLargestDropChildren(result, score, "branching " + std::to_string(branching));
+    }
+}
+
 TEST(SagSearch, NonSquareGridBlocksAndBlurRun)
 {
     const Classifier &classifier = cuesModel();
