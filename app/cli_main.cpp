@@ -1,6 +1,7 @@
 // sightglass-cli: the headless front end. Parsing and wiring only; the work is in core.
 
 #include "cli_commands.h"
+#include "cli_output.h"
 
 #include "common/error.h"
 #include "common/version.h"
@@ -12,6 +13,9 @@
 
 int main(int argc, char **argv)
 {
+    // Ctrl+C from the first moment: an interrupt while the model loads cancels the command at
+    // its first batch (no files written) instead of killing it mid-way.
+    sg::cli::interruptFlag();
     CLI::App app{"Sightglass: explain image classifiers from the command line", "sightglass-cli"};
     app.set_version_flag(
         "--version", std::string("sightglass-cli ") + sg::kVersion, "Print the version and exit");

@@ -252,7 +252,7 @@ void AnalysisKindsTest::predictionsArriveWhileALongJobRuns()
     MethodPanel *panel = window_->methodPanel();
     QVERIFY(panel->setMethodId(QStringLiteral("igospp")));
     QVERIFY(panel->setResolution(28));
-    QVERIFY(panel->setParam(QStringLiteral("reference"), 1));
+    QVERIFY(panel->setParam(QStringLiteral("reference"), true));
     QSignalSpy live(window_.get(), &MainWindow::liveMapShown);
     const JobId id = window_->explainCurrent();
     QVERIFY(id != 0);
