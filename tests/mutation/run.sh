@@ -41,13 +41,16 @@ for patch in "${patches[@]}"; do
   done
 done
 
-# A fresh copy of the tree as it is now (tracked and untracked files, not ignored ones).
+# A fresh copy of the tree as it is now (tracked and untracked files, not ignored ones). The
+# copies get the current time (tar -m), not the originals': objects a reused scratch build made
+# from an altered file (a run that was stopped mid-way) would otherwise look newer than the
+# restored source and never be rebuilt. ccache keeps the rebuild short.
 echo "mutation: copying the tree to $source_copy"
 rm -rf "$source_copy"
 mkdir -p "$source_copy"
 (cd "$root" && git ls-files -z --cached --others --exclude-standard |
   while IFS= read -r -d '' file; do [[ -e "$file" ]] && printf '%s\0' "$file"; done |
-  tar --null -T - -cf -) | tar -xf - -C "$source_copy"
+  tar --null -T - -cf -) | tar -xmf - -C "$source_copy"
 
 export CCACHE_BASEDIR="$scratch"
 cmake -S "$source_copy" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSG_BUILD_TESTS=ON \
