@@ -136,8 +136,6 @@ public:
             });
     }
 
-    std::size_t cachedCount() const { return cache_->size(); }
-
 private:
     ModelWorker &worker_;
     QObject &context_;

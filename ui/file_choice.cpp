@@ -1,5 +1,6 @@
 #include "file_choice.h"
 
+#include "app_settings.h"
 #include "image/image_folder.h"
 
 #include <QDir>
@@ -8,7 +9,6 @@
 #include <QMimeData>
 #include <QObject>
 #include <QSaveFile>
-#include <QSettings>
 #include <QUrl>
 
 namespace sg::ui {
@@ -18,33 +18,28 @@ namespace {
 const QString kKeyModelDir = QStringLiteral("dialogs/modelDir");
 const QString kKeyImageDir = QStringLiteral("dialogs/imageDir");
 
-QSettings settings()
-{
-    return QSettings(QStringLiteral("Sightglass"), QStringLiteral("Sightglass"));
-}
-
 } // namespace
 
 QString chooseModelPath(QWidget *parent, const QString &current)
 {
-    const QString start
-        = current.isEmpty() ? settings().value(kKeyModelDir).toString() : QFileInfo(current).absolutePath();
+    const QString start = current.isEmpty() ? appSettings().value(kKeyModelDir).toString()
+                                            : QFileInfo(current).absolutePath();
     const QString path = QFileDialog::getOpenFileName(
         parent, QObject::tr("Open Model"), start, QObject::tr("TorchScript models (*.pt);;All files (*)"));
     if (!path.isEmpty())
-        settings().setValue(kKeyModelDir, QFileInfo(path).absolutePath());
+        appSettings().setValue(kKeyModelDir, QFileInfo(path).absolutePath());
     return path;
 }
 
 QString chooseFolderPath(QWidget *parent, const QString &current)
 {
-    const QString start = current.isEmpty() ? settings().value(kKeyImageDir).toString() : current;
+    const QString start = current.isEmpty() ? appSettings().value(kKeyImageDir).toString() : current;
     return QFileDialog::getExistingDirectory(parent, QObject::tr("Open Image Folder"), start);
 }
 
 void rememberImageFolder(const QString &folder)
 {
-    settings().setValue(kKeyImageDir, folder);
+    appSettings().setValue(kKeyImageDir, folder);
 }
 
 DroppedFiles droppedFiles(const QMimeData &mime)
@@ -75,7 +70,7 @@ QString writeFileAtomically(const QString &path, const QByteArray &bytes, const 
 QString chooseExportPath(
     QWidget *parent, const QString &title, const QString &filter, const QString &suggestedName)
 {
-    QSettings store = settings();
+    QSettings store = appSettings();
     const QString key = QStringLiteral("dialogs/exportDir");
     const QString start = store.value(key, QDir::homePath()).toString();
     const QString path

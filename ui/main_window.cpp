@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "app_settings.h"
 #include "compare_view.h"
 #include "curve_plot.h"
 #include "explanation_view.h"
@@ -31,7 +32,6 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
-#include <QSettings>
 #include <QStatusBar>
 #include <QToolBar>
 
@@ -47,11 +47,6 @@ const QString kKeyGeometry = QStringLiteral("window/geometry");
 const QString kKeyState = QStringLiteral("window/state");
 const QString kKeyAutoExplain = QStringLiteral("explain/auto");
 const QString kKeyCentralView = QStringLiteral("window/centralView");
-
-QSettings settings()
-{
-    return QSettings(QStringLiteral("Sightglass"), QStringLiteral("Sightglass"));
-}
 
 QAction *makeAction(QObject *parent, const QString &text, const QKeySequence &shortcut = {},
     const QString &toolTip = {}, const QIcon &icon = {})
@@ -323,7 +318,7 @@ void MainWindow::createStatusBar()
 
 void MainWindow::readSettings()
 {
-    QSettings store = settings();
+    QSettings store = appSettings();
     const QByteArray geometry = store.value(kKeyGeometry).toByteArray();
     if (geometry.isEmpty() || !restoreGeometry(geometry))
         resize(1280, 820);
@@ -338,7 +333,7 @@ void MainWindow::readSettings()
 
 void MainWindow::writeSettings() const
 {
-    QSettings store = settings();
+    QSettings store = appSettings();
     store.setValue(kKeyGeometry, saveGeometry());
     store.setValue(kKeyState, saveState());
     methods_->saveSettings(store);
@@ -445,12 +440,11 @@ void MainWindow::showError(const QString &message)
 
 void MainWindow::onModelLoaded(const ModelInfo &info)
 {
-    predictions_->clear();
     panel_->setModel(info);
     QStringList labels;
     for (const std::string &label : info.spec.labels)
         labels << QString::fromStdString(label);
-    methods_->setModel(labels, info.hasSplit);
+    methods_->setModel(labels, info.spec.hasSplit());
     updateRequest();
     RecentModelsMenu::add(info.path);
     statusBar()->clearMessage();

@@ -113,7 +113,6 @@ void ModelWorker::loadModel(const QString &path)
                 if (info.name.isEmpty())
                     info.name = QFileInfo(path).completeBaseName();
                 info.device = QString::fromStdString(classifier->deviceName());
-                info.hasSplit = classifier->hasSplit();
                 // The device is part of the hash: CPU and CUDA maps of one model may differ.
                 const std::string hash = sg::fileContentHash({path.toStdString(), spec.sidecarPath}) + "@"
                     + classifier->deviceName();

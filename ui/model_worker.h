@@ -38,8 +38,7 @@ struct ModelInfo {
     QString name; // the sidecar's name, or the file's base name when it has none
     QString device; // "cpu", "cuda:0", ...
     QString hash; // content hash of the model and sidecar, with the device
-    bool hasSplit = false; // features/head split available (Grad-CAM, XNN)
-    sg::ModelSpec spec; // the sidecar: input, labels, description
+    sg::ModelSpec spec; // the sidecar: input, labels, description, split (checked at load)
 };
 
 // The model a job runs with: taken when the job starts, kept until it ends.

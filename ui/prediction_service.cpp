@@ -91,8 +91,8 @@ void PredictionService::run(sg::JobContext &, const ModelHandle &model)
         QMetaObject::invokeMethod(
             this,
             [this, path = request.path, display, scores, modelHash] {
-                if (!scores.isEmpty() && modelHash == QString::fromStdString(worker_.model().hash))
-                    keep(path, display, scores);
+                if (!scores.isEmpty())
+                    keep(modelHash, path, display, scores);
             },
             Qt::QueuedConnection);
         Q_EMIT predicted(request.path, display, scores);
@@ -101,12 +101,14 @@ void PredictionService::run(sg::JobContext &, const ModelHandle &model)
     }
 }
 
-void PredictionService::keep(const QString &path, const QImage &display, const ClassScores &scores)
+void PredictionService::keep(
+    const QString &modelHash, const QString &path, const QImage &display, const ClassScores &scores)
 {
-    const QString model = QString::fromStdString(worker_.model().hash);
-    if (model != state_->keptModel) {
+    if (modelHash != QString::fromStdString(worker_.model().hash))
+        return; // made by a model no longer loaded
+    if (modelHash != state_->keptModel) {
         state_->kept.clear();
-        state_->keptModel = model;
+        state_->keptModel = modelHash;
     }
     const qsizetype kib = std::max<qsizetype>(1, display.sizeInBytes() / 1024);
     state_->kept.insert(path, new Kept{display, scores}, int(std::min<qsizetype>(kib, kKeptKiB)));
@@ -122,11 +124,6 @@ bool PredictionService::cached(const QString &path, QImage *display, ClassScores
     *display = kept->display;
     *scores = kept->scores;
     return true;
-}
-
-void PredictionService::clear()
-{
-    state_->kept.clear();
 }
 
 } // namespace sg::ui

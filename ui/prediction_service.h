@@ -35,11 +35,9 @@ public:
     // imageFailed(); without a model, predicted() carries no scores.
     void predict(const QString &path, int topk);
 
-    // The last prediction of `path` with the model loaded now, if kept. `display` and
-    // `scores` are set when it returns true.
+    // The last prediction of `path` with the model loaded now (by content hash), if kept.
+    // `display` and `scores` are set when it returns true.
     bool cached(const QString &path, QImage *display, ClassScores *scores) const;
-    // Forgets every kept prediction (a new model was loaded).
-    void clear();
 
 Q_SIGNALS:
     // The decoded image as 8-bit RGB (or gray) for display, before the prediction runs.
@@ -50,7 +48,8 @@ Q_SIGNALS:
 private:
     struct State;
     void run(sg::JobContext &job, const ModelHandle &model);
-    void keep(const QString &path, const QImage &display, const ClassScores &scores);
+    void keep(
+        const QString &modelHash, const QString &path, const QImage &display, const ClassScores &scores);
     ModelWorker &worker_;
     std::shared_ptr<State> state_;
 };

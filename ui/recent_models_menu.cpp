@@ -1,19 +1,15 @@
 #include "recent_models_menu.h"
 
+#include "app_settings.h"
+
 #include <QDir>
 #include <QFileInfo>
-#include <QSettings>
 
 namespace sg::ui {
 
 namespace {
 
 const QString kKeyRecentModels = QStringLiteral("recentModels");
-
-QSettings settings()
-{
-    return QSettings(QStringLiteral("Sightglass"), QStringLiteral("Sightglass"));
-}
 
 } // namespace
 
@@ -26,7 +22,7 @@ RecentModelsMenu::RecentModelsMenu(const QString &title, QWidget *parent) : QMen
 void RecentModelsMenu::rebuild()
 {
     clear();
-    const QStringList recent = settings().value(kKeyRecentModels).toStringList();
+    const QStringList recent = appSettings().value(kKeyRecentModels).toStringList();
     for (int i = 0; i < recent.size(); ++i) {
         const QString &path = recent[i];
         QAction *action = addAction(QStringLiteral("&%1  %2").arg(i + 1).arg(QFileInfo(path).fileName()));
@@ -40,12 +36,12 @@ void RecentModelsMenu::rebuild()
         return;
     }
     addSeparator();
-    addAction(tr("Clear List"), this, [] { settings().remove(kKeyRecentModels); });
+    addAction(tr("Clear List"), this, [] { appSettings().remove(kKeyRecentModels); });
 }
 
 void RecentModelsMenu::add(const QString &path)
 {
-    QSettings store = settings();
+    QSettings store = appSettings();
     QStringList recent = store.value(kKeyRecentModels).toStringList();
     recent.removeAll(path);
     recent.prepend(path);
