@@ -33,46 +33,68 @@ std::string exact(double value)
 
 } // namespace
 
+namespace {
+
+// Each option's name, in the schema's order; one table per option serves both directions.
+template <class Enum> struct Named {
+    Enum value;
+    const char *name;
+};
+constexpr Named<SagMode> kModes[] = {{SagMode::Default, "default"}, {SagMode::Reference, "reference"}};
+constexpr Named<SagBaseline> kBaselines[] = {{SagBaseline::Black, "black"}, {SagBaseline::Blur, "blur"}};
+constexpr Named<SagUpsampling> kUpsamplings[]
+    = {{SagUpsampling::Bilinear, "bilinear"}, {SagUpsampling::Blocks, "blocks"}};
+
+template <class Enum, std::size_t N> const char *nameOf(const Named<Enum> (&names)[N], Enum value)
+{
+    for (const Named<Enum> &named : names)
+        if (named.value == value)
+            return named.name;
+    return names[0].name;
+}
+
+template <class Enum, std::size_t N>
+Enum valueOf(const Named<Enum> (&names)[N], const std::string &name, const std::string &what)
+{
+    std::string choices;
+    for (const Named<Enum> &named : names) {
+        if (name == named.name)
+            return named.value;
+        choices += (choices.empty() ? "" : " or ") + std::string(named.name);
+    }
+    throw requestError(what + " \"" + name + "\" is not known (choose " + choices + ")");
+}
+
+} // namespace
+
 const char *sagModeName(SagMode mode)
 {
-    return mode == SagMode::Reference ? "reference" : "default";
+    return nameOf(kModes, mode);
 }
 
 const char *sagBaselineName(SagBaseline baseline)
 {
-    return baseline == SagBaseline::Blur ? "blur" : "black";
+    return nameOf(kBaselines, baseline);
 }
 
 const char *sagUpsamplingName(SagUpsampling upsampling)
 {
-    return upsampling == SagUpsampling::Blocks ? "blocks" : "bilinear";
+    return nameOf(kUpsamplings, upsampling);
 }
 
 SagMode sagModeFromName(const std::string &name, const std::string &what)
 {
-    if (name == "default")
-        return SagMode::Default;
-    if (name == "reference")
-        return SagMode::Reference;
-    throw requestError(what + " \"" + name + "\" is not known (choose default or reference)");
+    return valueOf(kModes, name, what);
 }
 
 SagBaseline sagBaselineFromName(const std::string &name, const std::string &what)
 {
-    if (name == "black")
-        return SagBaseline::Black;
-    if (name == "blur")
-        return SagBaseline::Blur;
-    throw requestError(what + " \"" + name + "\" is not known (choose black or blur)");
+    return valueOf(kBaselines, name, what);
 }
 
 SagUpsampling sagUpsamplingFromName(const std::string &name, const std::string &what)
 {
-    if (name == "bilinear")
-        return SagUpsampling::Bilinear;
-    if (name == "blocks")
-        return SagUpsampling::Blocks;
-    throw requestError(what + " \"" + name + "\" is not known (choose bilinear or blocks)");
+    return valueOf(kUpsamplings, name, what);
 }
 
 bool SagRequest::operator==(const SagRequest &other) const
