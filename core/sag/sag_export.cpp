@@ -158,7 +158,7 @@ json sagResultJson(const SagResult &result)
                 {"minimisation_passes", s.minimisationPasses}, {"graph_passes", s.graphPasses},
                 {"sets_scored", s.setsScored}, {"cache_hits", s.cacheHits}, {"distinct_sets", s.distinctSets},
                 {"beam_steps", s.beamSteps}, {"minimisations", s.minimisations},
-                {"supersets_skipped", s.supersetsSkipped}, {"stop_reason", s.stopReason}}},
+                {"supersets_skipped", s.supersetsSkipped}, {"rounds", s.rounds}, {"stop_reason", s.stopReason}}},
         {"graph",
             {{"nodes", result.graph.nodes.size()}, {"edges", result.graph.edges.size()},
                 {"cut", result.graph.cut}}},

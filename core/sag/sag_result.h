@@ -62,7 +62,10 @@ struct SagStatistics {
     int beamSteps = 0;
     int minimisations = 0; // sufficient successors minimised
     int supersetsSkipped = 0; // default mode: successors dropped for holding a known root
-    std::string stopReason; // "roots", "beam empty", "cells exhausted", "baseline suffices"
+    int rounds = 1; // default mode: searches from the empty set, later ones without known roots' cells
+    // "roots", "beam empty", "cells exhausted", "baseline suffices", "no root outside the known
+    // roots" (default mode: showing every cell no root holds is not sufficient)
+    std::string stopReason;
     double seconds = 0.0; // wall time of the whole search, graph included
 };
 

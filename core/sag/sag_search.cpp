@@ -15,7 +15,8 @@
 //              and those holding a known root dropped before scoring (they cannot give a new
 //              root), each step's successors scored in batches, exactly beamWidth sets kept, and
 //              a beam set that gave a sufficient successor retired: its other successors only add
-//              a helper cell to the same core, so the beam moves on. The same greedy
+//              a helper cell to the same core, so the beam moves on. When every beam set is
+//              retired, another round searches the cells no root holds. The same greedy
 //              minimisation. The drawn roots are the least-overlapping compatible ones
 //              (leastOverlapSubset); README.md says why.
 
@@ -77,6 +78,38 @@ public:
     std::vector<SagRoot> run(double fullProbability)
     {
         fullProbability_ = fullProbability;
+        size_t known = 0;
+        // Another round only after a round that found new roots (else it would repeat itself).
+        while (round() && !reference_ && roots_.size() > known && int(roots_.size()) <= request_.maxRoots) {
+            known = roots_.size();
+            // Default mode: every beam set was retired, each the core of roots found. The next
+            // round searches without the cores' cells, while showing all the other cells is
+            // sufficient (else that round could only find a subset beating the whole).
+            banned_ |= cores_;
+            CellSet rest;
+            for (int k = 0; k < cells_; ++k)
+                rest.set(size_t(k), !banned_.test(size_t(k)));
+            if (rest.none()) {
+                statistics_.stopReason = "cells exhausted";
+                break;
+            }
+            const float score
+                = measured(classifier_, statistics_.searchPasses, [&] { return scorer_.score(rest); });
+            if (!(double(score) > threshold_)) {
+                statistics_.stopReason = "no root outside the known roots";
+                break;
+            }
+            ++statistics_.rounds;
+        }
+        return roots_;
+    }
+
+private:
+    // One beam search from the empty set over the cells not banned. True when it stopped
+    // because every set of the last beam was retired (default mode), i.e. when another round may
+    // find roots elsewhere.
+    bool round()
+    {
         std::vector<CellSet> beam{CellSet()};
         const int keep = reference_ ? request_.beamWidth + 1 : request_.beamWidth;
         statistics_.stopReason = "cells exhausted";
@@ -96,7 +129,7 @@ public:
                 }
             if (successors.empty()) {
                 statistics_.stopReason = "beam empty";
-                break;
+                return false;
             }
             const std::vector<float> scores
                 = measured(classifier_, statistics_.searchPasses, [&] { return scorer_.score(successors); });
@@ -111,6 +144,7 @@ public:
             for (size_t i : order) {
                 if (double(scores[i]) > threshold_) {
                     retired[size_t(parents[i])] = true;
+                    cores_ |= beam[size_t(parents[i])];
                     consider(successors[i], scores[i]);
                 } else if (int(next.size()) >= keep) {
                     break;
@@ -119,28 +153,27 @@ public:
                 }
             }
             beam = next;
-            statistics_.beamSteps = step + 1;
-            report_(step + 1, cells_, int(beam.size()), roots_);
+            ++statistics_.beamSteps;
+            report_(statistics_.beamSteps, cells_, int(beam.size()), roots_);
             if (int(roots_.size()) > request_.maxRoots) {
                 statistics_.stopReason = "roots";
-                break;
+                return false;
             }
             if (beam.empty()) {
                 statistics_.stopReason = "beam empty";
-                break;
+                return true;
             }
         }
-        return roots_;
+        return false;
     }
 
-private:
     // The best-ranked cells not in `shown`, at most `successors` of them: ascending ranking
     // value, ties by cell id.
     std::vector<int> candidates(const CellSet &shown) const
     {
         std::vector<int> order;
         for (int k = 0; k < cells_; ++k)
-            if (!shown.test(size_t(k)))
+            if (!shown.test(size_t(k)) && !banned_.test(size_t(k)))
                 order.push_back(k);
         std::stable_sort(order.begin(), order.end(),
             [&](int a, int b) { return ranking_[size_t(a)] < ranking_[size_t(b)]; });
@@ -207,6 +240,8 @@ private:
     double fullProbability_ = 1.0;
     std::vector<CellSet> rootSets_;
     std::vector<SagRoot> roots_;
+    CellSet cores_; // cells of the beam sets that gave roots (the retired ones in default mode)
+    CellSet banned_; // default mode: the cores of earlier rounds, not searched again
 };
 
 struct Searcher {
@@ -393,7 +428,7 @@ SagResult searchSag(const Classifier &classifier, const cv::Mat &image, const Sa
     }
     if (!searched) {
         const auto stepReport = [&](int step, int maxSteps, int beamSize, const std::vector<SagRoot> &roots) {
-            report(kRankingShare + kSearchShare * double(step) / double(maxSteps));
+            report(kRankingShare + kSearchShare * std::min(1.0, double(step) / double(maxSteps)));
             if (onStep)
                 onStep({step, maxSteps, beamSize, &roots});
         };

@@ -18,7 +18,7 @@ namespace sg {
 // Reported after each beam step, on the searching thread. `roots` is valid only during the call.
 struct SagStep {
     int step = 0; // 1-based beam step
-    int maxSteps = 0; // the step limit (the cell count)
+    int maxSteps = 0; // the cell count: one round's step limit (default mode may run more rounds)
     int beamSize = 0; // sets kept for the next step
     const std::vector<SagRoot> *roots = nullptr; // every root found so far, in discovery order
 };

@@ -1,6 +1,7 @@
 #include "test_support.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -31,19 +32,27 @@ nlohmann::json readJson(const std::string &path)
     return nlohmann::json::parse(readBytes(path));
 }
 
-std::vector<CueSample> cueSamples()
+std::vector<CueSample> cueSamples(const std::string &folder)
 {
-    const auto truth = readJson(sourcePath("resources/samples/cues/truth.json"));
+    const auto truth = readJson(folder + "/truth.json");
     std::vector<CueSample> samples;
     for (const auto &image : truth.at("images")) {
         CueSample sample;
-        sample.file = sourcePath("resources/samples/cues/" + image.at("file").get<std::string>());
+        sample.file = folder + "/" + image.at("file").get<std::string>();
         sample.label = image.at("label").get<int>();
         for (const auto &cue : image.at("cues"))
             sample.cues.push_back(cue.at("box").get<std::array<int, 4>>());
         samples.push_back(sample);
     }
     return samples;
+}
+
+void generateCueSamples(int seed, int count, const std::string &folder)
+{
+    const std::string command = "/usr/bin/python3 '" + sourcePath("models/cues/make_dataset.py") + "' --seed "
+        + std::to_string(seed) + " --count " + std::to_string(count) + " --out '" + folder + "' >/dev/null";
+    if (std::system(command.c_str()) != 0)
+        throw std::runtime_error("the cues generator failed: " + command);
 }
 
 const Classifier &cellsumModel()

@@ -35,14 +35,19 @@ private:
     std::filesystem::path path_;
 };
 
-// One image of resources/samples/cues with its ground truth (truth.json).
+// One image of a cues folder (resources/samples/cues or one the generator wrote) with its ground
+// truth (the folder's truth.json).
 struct CueSample {
     std::string file; // absolute path
     int label = 0;
     // Boxes [x0, y0, x1, y1) of the cues of its class present in the image, model-input pixels.
     std::vector<std::array<int, 4>> cues;
 };
-std::vector<CueSample> cueSamples();
+std::vector<CueSample> cueSamples(const std::string &folder = sourcePath("resources/samples/cues"));
+
+// Runs the cues generator (models/cues/make_dataset.py, on /usr/bin/python3) for `count` images
+// from `seed` into `folder`; throws std::runtime_error if it fails.
+void generateCueSamples(int seed, int count, const std::string &folder);
 
 // The toy model tests/data/models/cellsum.pt (tests/data/make_metric_fixtures.py), loaded once
 // on the CPU, and its weights from cellsum_weights.json: its logits are [0, d], d = b + sum over

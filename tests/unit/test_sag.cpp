@@ -1,6 +1,7 @@
 // SAG search on the cues demo model against the generator's ground truth (issue 10):
 //  - on every sample holding both cues of its class, the default search draws at least two roots,
-//    and two of them cover different cues (each overlaps a cue box the other does not);
+//    and two of them stand on different cues (mainCue); on fresh generator images (seed 31) at
+//    least 90% of the two-cue ones do;
 //  - every root is sufficient and 1-minimal, and every graph node's probability is right, all
 //    checked by forward passes built here from the spec's formula (research/sag.md §2.2), not by
 //    the search's own masking code; the graph is a DAG whose edges remove one cell each;
@@ -19,6 +20,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iostream>
 #include <set>
 
 namespace sg {
@@ -77,22 +79,44 @@ private:
     int rows_, cols_, target_, height_ = 0, width_ = 0;
 };
 
-// The cues a cell set covers: a cell stands for the pixels nearer its centre than any other
-// centre (the centres of aligned-corner bilinear cells are at c * (W - 1) / (cols - 1)).
-std::set<int> coveredCues(const std::vector<int> &cells, const test::CueSample &sample, int rows, int cols)
+// The cue a cell set stands on: each cell counts for the cue box its area overlaps most (a cell is
+// the square of pixels nearer its centre than any other centre; aligned-corner bilinear cells are
+// centred at c * (W - 1) / (cols - 1)), and the set for the cue most of its cells count for (ties:
+// the larger overlap). -1 when no cell touches a box. Majority, not "touches": cells are 18.5 px
+// wide against boxes of about 20, so a set on one cue often grazes the other's box with one cell.
+int mainCue(const std::vector<int> &cells, const test::CueSample &sample, int rows, int cols)
 {
     const double stepY = 111.0 / (rows - 1), stepX = 111.0 / (cols - 1);
-    std::set<int> covered;
+    std::vector<int> count(sample.cues.size(), 0);
+    std::vector<double> area(sample.cues.size(), 0.0);
     for (int cell : cells) {
         const double cy = (cell / cols) * stepY, cx = (cell % cols) * stepX;
+        int best = -1;
+        double bestArea = 0.0;
         for (size_t i = 0; i < sample.cues.size(); ++i) {
             const auto &box = sample.cues[i];
-            if (cx + stepX / 2 > box[0] && cx - stepX / 2 < box[2] && cy + stepY / 2 > box[1]
-                && cy - stepY / 2 < box[3])
-                covered.insert(int(i));
+            const double w = std::min({cx + stepX / 2, 112.0, double(box[2])})
+                - std::max({cx - stepX / 2, 0.0, double(box[0])});
+            const double h = std::min({cy + stepY / 2, 112.0, double(box[3])})
+                - std::max({cy - stepY / 2, 0.0, double(box[1])});
+            const double overlap = std::max(0.0, w) * std::max(0.0, h);
+            if (overlap > bestArea) {
+                best = int(i);
+                bestArea = overlap;
+            }
+        }
+        if (best >= 0) {
+            ++count[size_t(best)];
+            area[size_t(best)] += bestArea;
         }
     }
-    return covered;
+    int cue = -1;
+    for (size_t i = 0; i < count.size(); ++i)
+        if (count[i] > 0
+            && (cue < 0 || count[i] > count[size_t(cue)]
+                || (count[i] == count[size_t(cue)] && area[i] > area[size_t(cue)])))
+            cue = int(i);
+    return cue;
 }
 
 void expectSufficientAndMinimal(
@@ -160,54 +184,108 @@ void expectLargestDropChildren(
     }
 }
 
-TEST(SagGroundTruth, TwoCueSamplesGiveDiverseRootsOnDifferentCues)
+// Searches one two-cue sample with the default request and checks everything that must hold on
+// any image (the clean probability, roots sufficient and 1-minimal, the graph, drawn roots
+// sharing at most one cell) as test failures. Returns whether the model predicts the sample's
+// class and two drawn roots stand on different cues (mainCue).
+bool drawnRootsStandOnDifferentCues(const test::CueSample &sample)
 {
     const Classifier &classifier = cuesModel();
+    const cv::Mat image = readImage(sample.file);
+    const CancelFlag cancel{false};
+    const SagResult result = searchSag(classifier, image, SagRequest{}, {}, cancel);
+    const std::string where = sample.file;
+    const IndependentScore score(classifier, image, 7, 7, result.target);
+    std::vector<int> all(49);
+    for (int k = 0; k < 49; ++k)
+        all[size_t(k)] = k;
+    EXPECT_NEAR(score(all), result.probability, kSlack) << where << ": every cell shown is the clean image";
+    for (size_t r = 0; r < result.roots.size(); ++r)
+        expectSufficientAndMinimal(result.roots[r], result, score, where + " root " + std::to_string(r));
+    expectSoundGraph(result, score, where);
+    expectLargestDropChildren(result, score, where);
+    EXPECT_FALSE(result.baselineSuffices) << where;
+    for (size_t i = 0; i < result.shown.size(); ++i)
+        for (size_t j = i + 1; j < result.shown.size(); ++j) {
+            std::vector<int> shared;
+            const auto &a = result.roots[size_t(result.shown[i])].cells;
+            const auto &b = result.roots[size_t(result.shown[j])].cells;
+            std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(shared));
+            EXPECT_LE(shared.size(), 1u) << where << ": drawn roots share more than one cell";
+        }
+
+    std::set<int> cues;
+    std::string drawn;
+    for (int index : result.shown) {
+        const std::vector<int> &cells = result.roots[size_t(index)].cells;
+        const int cue = mainCue(cells, sample, 7, 7);
+        if (cue >= 0)
+            cues.insert(cue);
+        drawn += " {";
+        for (int cell : cells)
+            drawn += " " + std::to_string(cell);
+        drawn += " } on cue " + std::to_string(cue) + ";";
+    }
+    const bool different = result.target == sample.label && result.shown.size() >= 2 && cues.size() >= 2;
+    if (!different)
+        std::cout << where << ": predicted " << result.target << " (class " << sample.label << "), drawn"
+                  << drawn << "\n";
+    return different;
+}
+
+TEST(SagGroundTruth, TwoCueSamplesGiveDiverseRootsOnDifferentCues)
+{
     int twoCue = 0;
     for (const test::CueSample &sample : test::cueSamples()) {
         if (sample.cues.size() < 2)
             continue;
         ++twoCue;
-        const cv::Mat image = readImage(sample.file);
-        const CancelFlag cancel{false};
-        const SagResult result = searchSag(classifier, image, SagRequest{}, {}, cancel);
-        const std::string where = sample.file;
-        ASSERT_EQ(result.target, sample.label) << where;
-        const IndependentScore score(classifier, image, 7, 7, result.target);
-        std::vector<int> all(49);
-        for (int k = 0; k < 49; ++k)
-            all[size_t(k)] = k;
-        EXPECT_NEAR(score(all), result.probability, kSlack)
-            << where << ": every cell shown is the clean image";
-
-        ASSERT_GE(result.shown.size(), 2u) << where;
-        std::vector<std::set<int>> covers;
-        for (int index : result.shown)
-            covers.push_back(coveredCues(result.roots[size_t(index)].cells, sample, 7, 7));
-        bool different = false;
-        for (const auto &a : covers)
-            for (const auto &b : covers) {
-                std::vector<int> onlyA, onlyB;
-                std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(onlyA));
-                std::set_difference(b.begin(), b.end(), a.begin(), a.end(), std::back_inserter(onlyB));
-                different = different || (!onlyA.empty() && !onlyB.empty());
-            }
-        EXPECT_TRUE(different) << where << ": the drawn roots do not cover different cues";
-        for (size_t i = 0; i < result.shown.size(); ++i)
-            for (size_t j = i + 1; j < result.shown.size(); ++j) {
-                std::vector<int> shared;
-                const auto &a = result.roots[size_t(result.shown[i])].cells;
-                const auto &b = result.roots[size_t(result.shown[j])].cells;
-                std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(shared));
-                EXPECT_LE(shared.size(), 1u) << where << ": drawn roots share more than one cell";
-            }
-        for (size_t r = 0; r < result.roots.size(); ++r)
-            expectSufficientAndMinimal(result.roots[r], result, score, where + " root " + std::to_string(r));
-        expectSoundGraph(result, score, where);
-        expectLargestDropChildren(result, score, where);
-        EXPECT_FALSE(result.baselineSuffices) << where;
+        EXPECT_TRUE(drawnRootsStandOnDifferentCues(sample)) << sample.file;
     }
     EXPECT_EQ(twoCue, 5);
+}
+
+// The same on images the model never saw, from the generator with another seed (the samples are
+// seed 7, training seed 1, its test set seed 2): at least 90% of the two-cue images.
+const std::vector<test::CueSample> &freshSamples()
+{
+    static const test::TempDir folder;
+    static const std::vector<test::CueSample> samples = [] {
+        test::generateCueSamples(31, 60, folder.path().string());
+        return test::cueSamples(folder.path().string());
+    }();
+    return samples;
+}
+
+TEST(SagGroundTruth, FreshGeneratorImagesGiveRootsOnDifferentCues)
+{
+    int twoCue = 0, different = 0;
+    for (const test::CueSample &sample : freshSamples()) {
+        if (sample.cues.size() < 2)
+            continue;
+        ++twoCue;
+        different += drawnRootsStandOnDifferentCues(sample);
+    }
+    ASSERT_GE(twoCue, 15);
+    std::cout << "fresh two-cue images with drawn roots on different cues: " << different << " of " << twoCue
+              << "\n";
+    EXPECT_GE(double(different), 0.9 * twoCue);
+}
+
+// Fresh image 00038 (class 0, both cues): the ranking favours the blue square, and the first
+// round's beam sets all give roots there at step 2. The second round, without those cells,
+// reaches the red disk, and a root on it is drawn.
+TEST(SagGroundTruth, AnotherRoundReachesTheCueTheFirstLeft)
+{
+    const test::CueSample &sample = freshSamples().at(38);
+    ASSERT_EQ(sample.cues.size(), 2u);
+    const CancelFlag cancel{false};
+    const SagResult result = searchSag(cuesModel(), readImage(sample.file), SagRequest{}, {}, cancel);
+    EXPECT_EQ(result.statistics.rounds, 2);
+    std::set<int> cues;
+    for (int index : result.shown)
+        cues.insert(mainCue(result.roots[size_t(index)].cells, sample, 7, 7));
+    EXPECT_EQ(cues, (std::set<int>{0, 1}));
 }
 
 TEST(SagSearch, ReferenceModeRootsAreMinimalSufficientAndItsGraphSound)
