@@ -132,7 +132,7 @@ json sagResultJson(const SagResult &result)
     json roots = json::array();
     for (const SagRoot &root : result.roots)
         roots.push_back({{"cells", cellsJson(root.cells)}, {"probability", root.probability},
-            {"relative", root.relative}});
+            {"relative", root.relative}, {"round", root.round}});
     const SagStatistics &s = result.statistics;
     return {
         {"target", {{"index", result.target}, {"label", result.label}, {"probability", result.probability}}},
@@ -158,7 +158,8 @@ json sagResultJson(const SagResult &result)
                 {"minimisation_passes", s.minimisationPasses}, {"graph_passes", s.graphPasses},
                 {"sets_scored", s.setsScored}, {"cache_hits", s.cacheHits}, {"distinct_sets", s.distinctSets},
                 {"beam_steps", s.beamSteps}, {"minimisations", s.minimisations},
-                {"supersets_skipped", s.supersetsSkipped}, {"rounds", s.rounds}, {"stop_reason", s.stopReason}}},
+                {"supersets_skipped", s.supersetsSkipped}, {"rounds", s.rounds},
+                {"excluded_cells", s.excludedCells}, {"stop_reason", s.stopReason}}},
         {"graph",
             {{"nodes", result.graph.nodes.size()}, {"edges", result.graph.edges.size()},
                 {"cut", result.graph.cut}}},

@@ -17,6 +17,7 @@ struct SagRoot {
     std::vector<int> cells;
     double probability = 0.0; // f(cells), softmax probability of the target
     double relative = 0.0; // probability / the full image's probability
+    int round = 1; // the search round that found it (default mode may run several)
 };
 
 // One node of the graph: a cell set (a root, or a subset reached by removing cells).
@@ -63,6 +64,7 @@ struct SagStatistics {
     int minimisations = 0; // sufficient successors minimised
     int supersetsSkipped = 0; // default mode: successors dropped for holding a known root
     int rounds = 1; // default mode: searches from the empty set, later ones without known roots' cells
+    std::vector<int> excludedCells; // default mode: the cells later rounds did not search (ascending)
     // "roots", "beam empty", "cells exhausted", "baseline suffices", "no root outside the known
     // roots" (default mode: showing every cell no root holds is not sufficient)
     std::string stopReason;

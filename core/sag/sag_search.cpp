@@ -86,6 +86,7 @@ public:
             // round searches without the cores' cells, while showing all the other cells is
             // sufficient (else that round could only find a subset beating the whole).
             banned_ |= cores_;
+            statistics_.excludedCells = sag::cellsOf(banned_);
             CellSet rest;
             for (int k = 0; k < cells_; ++k)
                 rest.set(size_t(k), !banned_.test(size_t(k)));
@@ -192,7 +193,7 @@ private:
             return;
         rootSets_.push_back(minimal.set);
         roots_.push_back({sag::cellsOf(minimal.set), double(minimal.probability),
-            double(minimal.probability) / fullProbability_});
+            double(minimal.probability) / fullProbability_, statistics_.rounds});
     }
 
     // The reference's remove_extra_patches: passes over the shown cells in ascending order,

@@ -35,6 +35,7 @@
 #include "metrics/pointing_game.h"
 #include "model/classifier.h"
 #include "model/runtime.h"
+#include "pass_replay.h"
 #include "saliency/method.h"
 
 #include <CLI/CLI.hpp>
@@ -53,10 +54,7 @@
 namespace {
 
 using namespace sg;
-using Clock = std::chrono::steady_clock;
-
-// Below this, method time / replay time is not a fair ratio (the replay is a subset of the run).
-constexpr double kInvalidBelow = 0.95;
+using namespace sg::bench;
 
 struct MethodRun {
     std::string spec; // as given (id[@resolution][:name=value]...), less any ":repeats=N"
@@ -99,115 +97,6 @@ MethodRun parseSpec(const std::string &spec)
     return run;
 }
 
-double secondsSince(Clock::time_point start)
-{
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-double median(std::vector<double> values)
-{
-    std::sort(values.begin(), values.end());
-    const size_t n = values.size();
-    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
-bool samePass(const PassRecord &a, const PassRecord &b)
-{
-    return a.kind == b.kind && a.images == b.images && a.grad == b.grad && a.optimised == b.optimised;
-}
-
-bool samePasses(const std::vector<PassRecord> &a, const std::vector<PassRecord> &b)
-{
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), samePass);
-}
-
-// Records the classifier's passes while alive.
-class PassLog {
-public:
-    explicit PassLog(Classifier &classifier) : classifier_(classifier)
-    {
-        classifier_.setPassObserver([this](const PassRecord &record) { records.push_back(record); });
-    }
-    ~PassLog() { classifier_.setPassObserver({}); }
-    PassLog(const PassLog &) = delete;
-    PassLog &operator=(const PassLog &) = delete;
-
-    std::vector<PassRecord> records;
-
-private:
-    Classifier &classifier_;
-};
-
-// The passes of one method run, redone plainly on one image.
-class Replay {
-public:
-    // `image`: the normalised model input [1, C, H, W]. Builds every batch before any timing.
-    Replay(Classifier &classifier, const at::Tensor &image, int target, std::vector<PassRecord> records) :
-        classifier_(classifier), target_(target), records_(std::move(records))
-    {
-        at::Tensor features;
-        for (const PassRecord &record : records_) {
-            const int64_t n = record.images;
-            if (!images_.count(n))
-                images_[n] = image.repeat({n, 1, 1, 1}).contiguous();
-            if (record.kind == PassKind::Head && !features_.count(n)) {
-                if (!features.defined()) {
-                    torch::NoGradGuard noGrad;
-                    features = classifier_.features(image);
-                }
-                features_[n] = features.repeat({n, 1, 1, 1}).contiguous();
-            }
-        }
-    }
-
-    // Runs the passes; returns their wall time. Throws when the passes it made are not the
-    // recorded ones (a different batch, autograd mode or module path).
-    double run() const
-    {
-        PassLog log(classifier_);
-        const auto start = Clock::now();
-        for (const PassRecord &record : records_) {
-            const int64_t n = record.images;
-            switch (record.kind) {
-            case PassKind::Logits:
-                if (record.grad) {
-                    classifier_.inputGradient(images_.at(n), std::vector<int64_t>(size_t(n), target_));
-                } else {
-                    torch::NoGradGuard noGrad;
-                    classifier_.logits(images_.at(n));
-                }
-                break;
-            case PassKind::Features: {
-                torch::AutoGradMode gradMode(record.grad);
-                classifier_.features(images_.at(n));
-                break;
-            }
-            case PassKind::Head:
-                if (record.grad) {
-                    torch::AutoGradMode gradMode(true);
-                    const at::Tensor leaf = features_.at(n).detach().requires_grad_(true);
-                    torch::autograd::grad({classifier_.head(leaf).select(1, target_).sum()}, {leaf});
-                } else {
-                    torch::NoGradGuard noGrad;
-                    classifier_.head(features_.at(n));
-                }
-                break;
-            }
-        }
-        const double seconds = secondsSince(start);
-        if (!samePasses(log.records, records_))
-            throw std::runtime_error("the replay did not repeat the method's passes");
-        return seconds;
-    }
-
-private:
-    Classifier &classifier_;
-    int target_;
-    std::vector<PassRecord> records_;
-    std::map<int64_t, at::Tensor> images_;
-    std::map<int64_t, at::Tensor> features_;
-};
-
 struct Row {
     MethodRun run;
     int repeats = 0;
@@ -237,20 +126,6 @@ struct EvaluationRow {
     double forwards = 0.0;
     double scoreDifference = 0.0; // largest |curve score on - off|
 };
-
-std::string fixed(double value, int digits)
-{
-    std::ostringstream text;
-    text << std::fixed << std::setprecision(digits) << value;
-    return text.str();
-}
-
-std::string scientific(double value)
-{
-    std::ostringstream text;
-    text << std::scientific << std::setprecision(1) << value;
-    return text.str();
-}
 
 double curveDifference(const DeletionInsertionResult &a, const DeletionInsertionResult &b)
 {

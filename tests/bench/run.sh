@@ -72,6 +72,8 @@ mapfile -t resnet < <(ls resources/samples/cues/*.png | head -n "$resnet_count")
   --title "resnet18 (random weights), 224x224, $resnet_count image(s), default settings" --markdown "$out" \
   --methods gradcam,ig,occlusion,igos,igospp:repeats=$igospp_resnet_repeats,rise
 
+OUT="$out" BUILD="$build" tests/bench/run_sag.sh
+
 if [[ "${SG_BENCH_QUALITY:-1}" != 0 ]]; then
   /usr/bin/python3 tests/bench/quality.py --markdown "$out"
 fi

@@ -282,6 +282,19 @@ TEST(SagGroundTruth, AnotherRoundReachesTheCueTheFirstLeft)
     const CancelFlag cancel{false};
     const SagResult result = searchSag(cuesModel(), readImage(sample.file), SagRequest{}, {}, cancel);
     EXPECT_EQ(result.statistics.rounds, 2);
+    // The second round searched without the first round's cores, and its roots avoid them.
+    const std::vector<int> &excluded = result.statistics.excludedCells;
+    EXPECT_FALSE(excluded.empty());
+    int secondRound = 0;
+    for (const SagRoot &root : result.roots) {
+        if (root.round == 1)
+            continue;
+        ++secondRound;
+        EXPECT_EQ(root.round, 2);
+        for (int cell : root.cells)
+            EXPECT_EQ(std::count(excluded.begin(), excluded.end(), cell), 0) << "round 2 used cell " << cell;
+    }
+    EXPECT_GT(secondRound, 0);
     std::set<int> cues;
     for (int index : result.shown)
         cues.insert(mainCue(result.roots[size_t(index)].cells, sample, 7, 7));

@@ -1,0 +1,66 @@
+#pragma once
+// What the benchmarks share: timing helpers, a log of a run's model passes, and their replay.
+//
+// Overhead = a run's wall time / the wall time of exactly its model passes done plainly. PassLog
+// records every call the run makes into the model (kind, batch size, autograd on or off, module
+// path); Replay then redoes that sequence on one image repeated to each batch size, with the same
+// autograd mode and so the same module path (the optimised copy for passes without autograd). A
+// pass with autograd is replayed with its backward to the input. The replay is part of the run's
+// own work, so a ratio below kInvalidBelow means the measurement is wrong.
+
+#include "model/classifier.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace sg::bench {
+
+using Clock = std::chrono::steady_clock;
+
+// Below this, run time / replay time is not a fair ratio (the replay is a subset of the run).
+constexpr double kInvalidBelow = 0.95;
+
+double secondsSince(Clock::time_point start);
+double median(std::vector<double> values);
+std::string fixed(double value, int digits);
+std::string scientific(double value);
+
+bool samePasses(const std::vector<PassRecord> &a, const std::vector<PassRecord> &b);
+
+// Records the classifier's passes while alive (the classifier's one pass observer).
+class PassLog {
+public:
+    explicit PassLog(Classifier &classifier);
+    ~PassLog();
+    PassLog(const PassLog &) = delete;
+    PassLog &operator=(const PassLog &) = delete;
+
+    std::vector<PassRecord> records;
+
+private:
+    Classifier &classifier_;
+};
+
+// The passes of one run, redone plainly on one image.
+class Replay {
+public:
+    // `image`: the normalised model input [1, C, H, W]. Builds every batch before any timing.
+    Replay(Classifier &classifier, const at::Tensor &image, int target, std::vector<PassRecord> records);
+
+    // Runs the passes; returns their wall time. Throws when the passes it made are not the
+    // recorded ones (a different batch, autograd mode or module path).
+    double run() const;
+
+private:
+    Classifier &classifier_;
+    int target_;
+    std::vector<PassRecord> records_;
+    std::map<int64_t, at::Tensor> images_;
+    std::map<int64_t, at::Tensor> features_;
+};
+
+} // namespace sg::bench
