@@ -7,9 +7,9 @@
 // each batch size, with the same autograd mode and so the same module path (the optimised copy
 // for passes without autograd). A pass with autograd is replayed with its backward to the input
 // (methods take the gradient of every such pass; the bench checks the count). Method and replay
-// alternate (method, replay, method, replay, ...) and each figure is the median of --repeats
-// runs, so both see the same machine state. A ratio below 0.95 cannot come from a like-for-like
-// denominator: the row is marked INVALID.
+// alternate (method, replay, replay, method, method, replay, ...) and each figure is the median
+// of the repetitions, so both see the same machine state in both orders. A ratio below 0.95 cannot come from
+// a like-for-like denominator: the row is marked INVALID.
 //
 // Optimised copy: each repetition also runs the method with the copy turned off
 // (Classifier::setOptimisedInference(false)), interleaved with the runs above; speed-up = median
@@ -26,7 +26,9 @@
 //                    --methods igos@28,igos@28:reference=1,gradcam,rise@7:masks=500,igospp:repeats=2
 //                    [--batch 20] [--repeats 3] [--timed-images N] [--evaluate]
 //                    [--markdown OUT.md] [--title TEXT]
-// A method's ":repeats=N" overrides --repeats for its row (a slow row may get fewer).
+// A method's ":repeats=N" overrides --repeats for its row (a slow row may get fewer);
+// --min-seconds S repeats each timed image until the method's runs add up to S seconds (fast
+// methods, whose single runs take milliseconds and whose medians over a few runs swing).
 
 #include "image/image_io.h"
 #include "image/mat_tensor.h"
@@ -55,6 +57,8 @@ namespace {
 
 using namespace sg;
 using namespace sg::bench;
+
+constexpr int kMaxRepeats = 400; // --min-seconds stops here whatever the time
 
 struct MethodRun {
     std::string spec; // as given (id[@resolution][:name=value]...), less any ":repeats=N"
@@ -196,6 +200,7 @@ int main(int argc, char **argv)
     int batch = 20;
     int threads = 0;
     int repeats = 3;
+    double minSeconds = 0.0;
     int timedImages = -1;
     bool evaluate = false;
     std::string markdownPath;
@@ -209,6 +214,9 @@ int main(int argc, char **argv)
     app.add_option("--repeats", repeats, "Timed repetitions per timed image (method, replay, copy off)")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
+    app.add_option("--min-seconds", minSeconds,
+           "Repeat each timed image until the method's runs add up to this (at least --repeats)")
+        ->capture_default_str();
     app.add_option("--timed-images", timedImages,
            "Time only the first N images; the others run once, for passes and quality (-1 = all)")
         ->capture_default_str();
@@ -270,7 +278,7 @@ int main(int argc, char **argv)
             const SaliencyMethod &method = MethodRegistry::builtin().get(run.id);
             const int rowRepeats = run.repeats > 0 ? run.repeats : repeats;
             Row row{run};
-            row.repeats = rowRepeats;
+            row.repeats = 0; // the most repetitions a timed image got
             for (int index = 0; index < imageCount; ++index) {
                 const std::string &path = imagePaths[size_t(index)];
                 SaliencyRequest request;
@@ -288,28 +296,43 @@ int main(int argc, char **argv)
                     std::vector<double> on, replayed, off;
                     std::vector<PassRecord> passes;
                     std::unique_ptr<Replay> replay;
-                    for (int repeat = 0; repeat < rowRepeats; ++repeat) {
+                    // Repetitions alternate the order of method and replay (method first on even
+                    // ones, replay first on odd ones), so neither always runs on the caches and
+                    // threads the other left; fast rows repeat until the method's runs add up to
+                    // --min-seconds.
+                    const auto runMethod = [&](int repeat) {
+                        PassLog log(*classifier);
+                        const auto start = Clock::now();
+                        Heatmap current = method.run(request, {}, cancel);
+                        on.push_back(secondsSince(start));
+                        if (repeat == 0)
+                            passes = log.records;
+                        else if (!samePasses(log.records, passes))
+                            row.passesVaried = true;
+                        return current;
+                    };
+                    double methodSeconds = 0.0;
+                    int repeat = 0;
+                    for (; repeat < kMaxRepeats && (repeat < rowRepeats || methodSeconds < minSeconds);
+                         ++repeat) {
                         Heatmap current;
-                        {
-                            PassLog log(*classifier);
-                            const auto start = Clock::now();
-                            current = method.run(request, {}, cancel);
-                            on.push_back(secondsSince(start));
-                            if (repeat == 0)
-                                passes = log.records;
-                            else if (!samePasses(log.records, passes))
-                                row.passesVaried = true;
+                        if (repeat % 2 == 1) {
+                            replayed.push_back(replay->run());
+                            current = runMethod(repeat);
+                        } else {
+                            current = runMethod(repeat);
+                            if (repeat == 0) {
+                                heatmap = current;
+                                std::int64_t gradImages = 0;
+                                for (const PassRecord &record : passes)
+                                    gradImages += record.grad ? record.images : 0;
+                                row.backwardMismatch |= gradImages != heatmap.backwardPasses;
+                                replay = std::make_unique<Replay>(
+                                    *classifier, inputs[size_t(index)], heatmap.target, passes);
+                            }
+                            replayed.push_back(replay->run());
                         }
-                        if (repeat == 0) {
-                            heatmap = current;
-                            std::int64_t gradImages = 0;
-                            for (const PassRecord &record : passes)
-                                gradImages += record.grad ? record.images : 0;
-                            row.backwardMismatch |= gradImages != heatmap.backwardPasses;
-                            replay = std::make_unique<Replay>(
-                                *classifier, inputs[size_t(index)], heatmap.target, passes);
-                        }
-                        replayed.push_back(replay->run());
+                        methodSeconds += on.back();
                         if (compare) {
                             classifier->setOptimisedInference(false);
                             const auto start = Clock::now();
@@ -320,6 +343,7 @@ int main(int argc, char **argv)
                                 row.mapDifference, cv::norm(plain.saliency, current.saliency, cv::NORM_INF));
                         }
                     }
+                    row.repeats = std::max(row.repeats, repeat);
                     row.seconds += median(on);
                     row.replaySeconds += median(replayed);
                     if (compare)
