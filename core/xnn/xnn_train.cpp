@@ -1,0 +1,444 @@
+#include "xnn/xnn_train.h"
+
+#include "common/error.h"
+#include "xnn/srae.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <set>
+
+namespace sg {
+
+namespace {
+
+std::string number(double value)
+{
+    std::ostringstream text;
+    text << value;
+    return text.str();
+}
+
+void requireRange(const std::string &what, double value, double low, double high, bool lowOpen = false)
+{
+    const bool ok = std::isfinite(value) && (lowOpen ? value > low : value >= low) && value <= high;
+    if (!ok)
+        throw Error("",
+            "xnn: " + what + " " + number(value) + " is out of range (" + (lowOpen ? "above " : "")
+                + number(low) + (lowOpen ? ", at most " : " to ") + number(high) + ")");
+}
+
+int heldOutCount(int images, double fraction)
+{
+    if (fraction <= 0.0)
+        return 0;
+    return std::max(1, int(std::lround(images * fraction)));
+}
+
+// Fisher-Yates with our own index mapping: the same order for a seed on every standard library
+// (std::shuffle's use of the engine is implementation-defined).
+void shuffle(std::vector<int64_t> &items, std::mt19937_64 &rng)
+{
+    for (size_t i = items.size(); i > 1; --i)
+        std::swap(items[i - 1], items[size_t(rng() % i)]);
+}
+
+std::uint64_t mixSeed(std::uint64_t seed, std::uint64_t salt)
+{
+    std::uint64_t z = seed + 0x9e3779b97f4a7c15ULL * (salt + 1);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+using xnn::Dense;
+using xnn::Srae;
+
+struct Trainer {
+    const XnnTrainRequest &request;
+    const CancelFlag &cancel;
+    const ProgressFn &progress;
+    int done = 0;
+    int total = 0;
+
+    void step()
+    {
+        ++done;
+        if (progress)
+            progress({done, total, nullptr});
+    }
+
+    // Mini-batches of `count` rows in a seeded order; calls `run(indices)` for each.
+    template <typename Run> void forEachMiniBatch(int64_t count, std::mt19937_64 &rng, Run run)
+    {
+        std::vector<int64_t> order(static_cast<size_t>(count));
+        std::iota(order.begin(), order.end(), 0);
+        shuffle(order, rng);
+        for (int64_t begin = 0; begin < count; begin += request.batchSize) {
+            throwIfCancelled(cancel);
+            const int64_t end = std::min(count, begin + int64_t(request.batchSize));
+            run(torch::tensor(
+                std::vector<int64_t>(order.begin() + begin, order.begin() + end), torch::kLong));
+        }
+    }
+
+    // One single-layer autoencoder in -> out with ReLU encoder and decoder and MSE loss.
+    std::pair<Dense, Dense> pretrainLayer(
+        const torch::Tensor &input, int64_t out, at::Generator &generator, std::mt19937_64 &rng)
+    {
+        const int64_t in = input.size(1);
+        Dense encoder = xnn::makeDense(in, out, generator);
+        Dense decoder = xnn::makeDense(out, in, generator);
+        std::vector<torch::Tensor> parameters = {encoder.weight, encoder.bias, decoder.weight, decoder.bias};
+        for (torch::Tensor &p : parameters)
+            p.set_requires_grad(true);
+        torch::optim::Adam optimiser(parameters, torch::optim::AdamOptions(request.learningRate));
+        for (int epoch = 0; epoch < request.pretrainEpochs; ++epoch) {
+            forEachMiniBatch(input.size(0), rng, [&](const torch::Tensor &rows) {
+                const torch::Tensor batch = input.index_select(0, rows);
+                const torch::Tensor reconstruction = torch::relu(decoder(torch::relu(encoder(batch))));
+                const torch::Tensor loss = xnn::mseReconstructionLoss(reconstruction, batch);
+                optimiser.zero_grad();
+                loss.backward();
+                optimiser.step();
+            });
+            step();
+        }
+        for (torch::Tensor &p : parameters)
+            p.set_requires_grad(false);
+        return {encoder, decoder};
+    }
+
+    // Least squares y ~ X v + b (a tiny ridge keeps dead x-features from making it singular).
+    static Dense fitLinear(const torch::Tensor &x, const torch::Tensor &y)
+    {
+        const torch::Tensor a = torch::cat({x, torch::ones({x.size(0), 1})}, 1).to(torch::kFloat64);
+        const torch::Tensor gram = torch::mm(a.t(), a);
+        const double ridge = 1e-6 * std::max(1.0, gram.diagonal().mean().item<double>());
+        const torch::Tensor solution
+            = torch::linalg::solve(gram + ridge * torch::eye(a.size(1), torch::kFloat64),
+                torch::mv(a.t(), y.to(torch::kFloat64)), true);
+        Dense predictor;
+        const int64_t l = x.size(1);
+        predictor.weight = solution.slice(0, 0, l).reshape({1, l}).to(torch::kFloat32).contiguous();
+        predictor.bias = solution.slice(0, l, l + 1).to(torch::kFloat32).contiguous();
+        return predictor;
+    }
+};
+
+Srae cloneSrae(const Srae &source, bool requiresGrad)
+{
+    Srae copy = source;
+    for (Dense *layer : copy.layers()) {
+        layer->weight = layer->weight.detach().clone().set_requires_grad(requiresGrad);
+        layer->bias = layer->bias.detach().clone().set_requires_grad(requiresGrad);
+    }
+    return copy;
+}
+
+double rmse(const torch::Tensor &a, const torch::Tensor &b)
+{
+    if (a.numel() == 0)
+        return 0.0;
+    return std::sqrt((a.to(torch::kFloat64) - b.to(torch::kFloat64)).pow(2).mean().item<double>());
+}
+
+} // namespace
+
+const char *xnnPullAwayName(XnnPullAway mode)
+{
+    return mode == XnnPullAway::Images ? "images" : "features";
+}
+
+XnnPullAway xnnPullAwayFromName(const std::string &name)
+{
+    if (name == "images")
+        return XnnPullAway::Images;
+    if (name == "features")
+        return XnnPullAway::Features;
+    throw Error("", "xnn: pull-away mode \"" + name + "\" is unknown (choices: images, features)");
+}
+
+void validateXnnTrainRequest(const XnnTrainRequest &r, int dimension, int classCount, int images)
+{
+    if (dimension < 1)
+        throw Error("", "xnn: the embedding has no feature values");
+    requireRange("x-features", r.xFeatures, 1, 100);
+    std::set<int> seen;
+    for (const int cls : r.classes) {
+        if (cls < 0 || cls >= classCount)
+            throw Error("",
+                "xnn: class " + std::to_string(cls) + " is not a class of the model (0 to "
+                    + std::to_string(classCount - 1) + ")");
+        if (!seen.insert(cls).second)
+            throw Error("", "xnn: class " + std::to_string(cls) + " is listed twice");
+    }
+    requireRange("q", r.q, 0.0, 1e8, true);
+    requireRange("alpha pred", r.alphaPred, 0.0, 1e6);
+    requireRange("alpha rec", r.alphaRec, 0.0, 1e6);
+    requireRange("alpha PT", r.alphaPt, 0.0, 1e6);
+    if (r.alphaPred <= 0.0)
+        throw Error("",
+            "xnn: alpha pred " + number(r.alphaPred)
+                + " must be above 0 (nothing would tie the "
+                  "XNN to the model's score)");
+    requireRange("pretrain epochs", r.pretrainEpochs, 0, 10000);
+    requireRange("epochs", r.epochs, 1, 100000);
+    requireRange("batch size", r.batchSize, 1, 1 << 20);
+    requireRange("learning rate", r.learningRate, 0.0, 10.0, true);
+    requireRange("weight decay", r.weightDecay, 0.0, 1.0);
+    requireRange("learning-rate step epochs", r.lrStepEpochs, 1, 100000);
+    requireRange("learning-rate factor", r.lrFactor, 0.0, 1.0, true);
+    requireRange("dropout", r.dropout, 0.0, 0.95);
+    requireRange("rounds", r.maxRounds, 1, 100);
+    requireRange("minimum positive x-features", r.minPositive, 1, r.xFeatures);
+    requireRange("balance ratio", r.balanceRatio, 0.0, 1.0);
+    requireRange("alpha rec growth", r.recGrowth, 0.0, 100.0, true);
+    requireRange("alpha PT shrink", r.ptShrink, 0.0, 100.0, true);
+    requireRange("hold-out fraction", r.holdOutFraction, 0.0, 0.9);
+    requireRange("prototypes", r.prototypes, 0, 1000);
+    const int heldOut = heldOutCount(images, r.holdOutFraction);
+    if (images - heldOut < 2)
+        throw Error("",
+            "xnn: " + std::to_string(images) + " images leave " + std::to_string(images - heldOut)
+                + " for training after the hold-out; at least 2 are needed");
+}
+
+std::vector<int> significantXFeatures(const std::vector<double> &contributions, double share)
+{
+    std::vector<int> positive;
+    double positiveSum = 0.0;
+    for (size_t j = 0; j < contributions.size(); ++j)
+        if (contributions[j] > 0.0) {
+            positive.push_back(int(j));
+            positiveSum += contributions[j];
+        }
+    std::stable_sort(positive.begin(), positive.end(),
+        [&](int a, int b) { return contributions[size_t(a)] > contributions[size_t(b)]; });
+    std::vector<int> chosen;
+    double covered = 0.0;
+    for (const int j : positive) {
+        if (covered >= share * positiveSum)
+            break;
+        chosen.push_back(j);
+        covered += contributions[size_t(j)];
+    }
+    return chosen;
+}
+
+XnnModel trainXnn(const Embedding &embedding, const std::vector<std::string> &labels,
+    const XnnTrainRequest &request, const ProgressFn &progress, const CancelFlag &cancel,
+    const XnnEpochFn &onEpoch)
+{
+    const int images = embedding.size();
+    const int dimension = embedding.dimension;
+    validateXnnTrainRequest(request, dimension, embedding.classCount, images);
+    std::vector<int> classes = request.classes;
+    if (classes.empty()) {
+        classes.resize(size_t(embedding.classCount));
+        std::iota(classes.begin(), classes.end(), 0);
+    }
+
+    // The split: a seeded shuffle, the first share held out; both halves in image order.
+    std::vector<int64_t> order(static_cast<size_t>(images));
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 splitRng(mixSeed(request.seed, 0xfeed));
+    shuffle(order, splitRng);
+    const int heldOut = heldOutCount(images, request.holdOutFraction);
+    std::vector<int64_t> testRows(order.begin(), order.begin() + heldOut);
+    std::vector<int64_t> trainRows(order.begin() + heldOut, order.end());
+    std::sort(testRows.begin(), testRows.end());
+    std::sort(trainRows.begin(), trainRows.end());
+
+    torch::NoGradGuard noGradOutside; // autograd only where the trainer enables it
+    const torch::Tensor all
+        = torch::from_blob(const_cast<float *>(embedding.features.data()), {images, dimension}).clone();
+    const torch::Tensor scores
+        = torch::from_blob(const_cast<float *>(embedding.scores.data()), {images, embedding.classCount})
+              .clone();
+    const torch::Tensor trainIndex = torch::tensor(trainRows, torch::kLong);
+    const torch::Tensor testIndex = torch::tensor(testRows, torch::kLong);
+
+    // Per-dimension RMS over the training images, without centring: a ReLU decoder can then still
+    // reach every (non-negative) target, and q weighs errors on a common scale whatever the layer.
+    torch::Tensor scale = torch::ones({dimension});
+    if (request.scaleInput) {
+        scale = all.index_select(0, trainIndex).pow(2).mean(0).sqrt();
+        scale = torch::where(scale > 1e-12, scale, torch::ones_like(scale));
+    }
+    const torch::Tensor scaled = all / scale;
+    const torch::Tensor zTrain = scaled.index_select(0, trainIndex);
+    const torch::Tensor zTest = scaled.index_select(0, testIndex);
+
+    XnnModel model;
+    model.modelHash = embedding.modelHash;
+    model.layer = embedding.layer;
+    model.dimension = dimension;
+    model.xFeatures = request.xFeatures;
+    model.seed = request.seed;
+    model.trainImages = int(trainRows.size());
+    model.heldOutImages = heldOut;
+
+    Trainer trainer{request, cancel, progress};
+    trainer.total = int(classes.size()) * (3 * request.pretrainEpochs + request.epochs);
+    const xnn::PullAwayAxis axis
+        = request.pullAway == XnnPullAway::Images ? xnn::PullAwayAxis::Images : xnn::PullAwayAxis::Features;
+    std::vector<torch::Tensor> testScores;
+
+    for (size_t c = 0; c < classes.size(); ++c) {
+        const int cls = classes[c];
+        at::Generator generator
+            = at::detail::createCPUGenerator(mixSeed(request.seed, 2 * uint64_t(cls) + 1));
+        std::mt19937_64 rng(mixSeed(request.seed, 2 * uint64_t(cls) + 2));
+        const torch::Tensor yAll = scores.select(1, cls).contiguous();
+        const torch::Tensor yTrain = yAll.index_select(0, trainIndex);
+        const torch::Tensor yTest = yAll.index_select(0, testIndex);
+
+        // Greedy layer-wise pretraining, then the least-squares predictor.
+        Srae initial;
+        {
+            torch::AutoGradMode gradOn(true);
+            auto [e1, d1] = trainer.pretrainLayer(zTrain, xnn::kHidden1, generator, rng);
+            const torch::Tensor h1 = torch::relu(e1(zTrain)).detach();
+            auto [e2, d2] = trainer.pretrainLayer(h1, xnn::kHidden2, generator, rng);
+            const torch::Tensor h2 = torch::relu(e2(h1)).detach();
+            auto [e3, d3] = trainer.pretrainLayer(h2, request.xFeatures, generator, rng);
+            initial.encoder1 = e1;
+            initial.encoder2 = e2;
+            initial.encoder3 = e3;
+            initial.decoder1 = d1;
+            initial.decoder2 = d2;
+            initial.decoder3 = d3;
+            const torch::Tensor x0 = torch::relu(e3(h2)).detach();
+            initial.predictor = Trainer::fitLinear(x0, yTrain);
+        }
+
+        XnnClassModel result;
+        result.classIndex = cls;
+        result.label = cls < int(labels.size()) ? labels[size_t(cls)] : std::to_string(cls);
+        double alphaRec = request.alphaRec;
+        double alphaPt = request.alphaPt;
+        Srae srae;
+        torch::Tensor meanContributions;
+        for (int round = 1; round <= request.maxRounds; ++round) {
+            if (round > 1)
+                trainer.total += request.epochs;
+            // Every round starts again from the pretrained weights with the new loss weights.
+            srae = cloneSrae(initial, true);
+            torch::optim::Adam optimiser(srae.parameters(),
+                torch::optim::AdamOptions(request.learningRate).weight_decay(request.weightDecay));
+            torch::AutoGradMode gradOn(true);
+            for (int epoch = 1; epoch <= request.epochs; ++epoch) {
+                const double lr = request.learningRate
+                    * std::pow(request.lrFactor, double((epoch - 1) / request.lrStepEpochs));
+                for (auto &group : optimiser.param_groups())
+                    static_cast<torch::optim::AdamOptions &>(group.options()).lr(lr);
+                XnnEpochLoss sums;
+                sums.round = round;
+                sums.epoch = epoch;
+                int64_t seen = 0;
+                trainer.forEachMiniBatch(zTrain.size(0), rng, [&](const torch::Tensor &rows) {
+                    const torch::Tensor z = zTrain.index_select(0, rows);
+                    const torch::Tensor y = yTrain.index_select(0, rows);
+                    const xnn::SraeOutput out = srae.forward(z, true, request.dropout, &generator);
+                    const torch::Tensor prediction = xnn::faithfulnessLoss(out.prediction, y);
+                    const torch::Tensor reconstruction = request.sparseReconstruction
+                        ? xnn::logPenaltyReconstructionLoss(out.reconstruction, z, request.q)
+                        : xnn::mseReconstructionLoss(out.reconstruction, z);
+                    const torch::Tensor pullAway = xnn::pullAwayLoss(out.x, srae.predictor.weight, axis);
+                    const torch::Tensor loss
+                        = request.alphaPred * prediction + alphaRec * reconstruction + alphaPt * pullAway;
+                    optimiser.zero_grad();
+                    loss.backward();
+                    optimiser.step();
+                    const double m = double(rows.size(0));
+                    sums.total += m * loss.item<double>();
+                    sums.prediction += m * prediction.item<double>();
+                    sums.reconstruction += m * reconstruction.item<double>();
+                    sums.pullAway += m * pullAway.item<double>();
+                    seen += rows.size(0);
+                });
+                for (double *value : {&sums.total, &sums.prediction, &sums.reconstruction, &sums.pullAway})
+                    *value /= double(seen);
+                if (!std::isfinite(sums.total))
+                    throw Error("",
+                        "xnn: training class " + std::to_string(cls) + " diverged (loss " + number(sums.total)
+                            + " in round " + std::to_string(round) + ", epoch " + std::to_string(epoch)
+                            + "); try a lower learning rate");
+                result.report.epochs.push_back(sums);
+                if (onEpoch)
+                    onEpoch({cls, int(c) + 1, int(classes.size()), sums});
+                trainer.step();
+            }
+            torch::NoGradGuard noGrad;
+            const torch::Tensor x = srae.encode(zTrain);
+            meanContributions = (x * srae.predictor.weight.reshape({1, -1})).mean(0).to(torch::kFloat64);
+            const torch::Tensor sorted = std::get<0>(meanContributions.sort(0, true));
+            const int positive = int((sorted > 0).sum().item<int64_t>());
+            const double first = sorted[0].item<double>();
+            const double second = sorted.size(0) > 1 ? sorted[1].item<double>() : 0.0;
+            result.report.rounds = round;
+            result.report.alphaRec = alphaRec;
+            result.report.alphaPt = alphaPt;
+            result.report.balanced
+                = positive >= request.minPositive && first > 0.0 && second / first >= request.balanceRatio;
+            if (result.report.balanced)
+                break;
+            alphaRec *= request.recGrowth;
+            alphaPt *= request.ptShrink;
+        }
+
+        torch::NoGradGuard noGrad;
+        const Srae trained = cloneSrae(srae, false);
+        for (int64_t j = 0; j < meanContributions.size(0); ++j)
+            result.report.meanContributions.push_back(meanContributions[j].item<double>());
+        const torch::Tensor trainPrediction = trained.predictor(trained.encode(zTrain)).squeeze(1);
+        const torch::Tensor testPrediction = trained.predictor(trained.encode(zTest)).squeeze(1);
+        result.report.trainRmse = rmse(trainPrediction, yTrain);
+        result.report.heldOutRmse = rmse(testPrediction, yTest);
+        result.report.heldOutMeanRmse = rmse(torch::full_like(yTest, yTrain.mean().item<float>()), yTest);
+        result.report.scoreMin = yAll.min().item<double>();
+        result.report.scoreMax = yAll.max().item<double>();
+        testScores.push_back(testPrediction);
+
+        // Prototypes: the training images that activate each x-feature most (active ones only).
+        const torch::Tensor x = trained.encode(zTrain);
+        for (int64_t j = 0; j < x.size(1); ++j) {
+            std::vector<int64_t> rows(static_cast<size_t>(x.size(0)));
+            std::iota(rows.begin(), rows.end(), 0);
+            const torch::Tensor column = x.select(1, j).contiguous();
+            const float *value = column.data_ptr<float>();
+            std::stable_sort(
+                rows.begin(), rows.end(), [&](int64_t a, int64_t b) { return value[a] > value[b]; });
+            std::vector<std::string> paths;
+            for (size_t k = 0; k < rows.size() && int(paths.size()) < request.prototypes; ++k)
+                if (value[rows[k]] > 0.0f)
+                    paths.push_back(embedding.paths[size_t(trainRows[size_t(rows[k])])]);
+            result.prototypes.push_back(std::move(paths));
+        }
+        result.inputScale.assign(scale.data_ptr<float>(), scale.data_ptr<float>() + dimension);
+        result.layers = xnn::toLayers(trained);
+        model.classes.push_back(std::move(result));
+    }
+
+    if (int(classes.size()) == embedding.classCount && heldOut > 0) {
+        std::vector<int> ordered(classes);
+        std::vector<int64_t> position(classes.size());
+        std::iota(position.begin(), position.end(), 0);
+        std::sort(
+            position.begin(), position.end(), [&](int64_t a, int64_t b) { return classes[a] < classes[b]; });
+        std::vector<torch::Tensor> columns;
+        for (const int64_t p : position)
+            columns.push_back(testScores[size_t(p)]);
+        const torch::Tensor xnnTop = torch::stack(columns, 1).argmax(1);
+        const torch::Tensor modelTop = scores.index_select(0, testIndex).argmax(1);
+        model.heldOutAgreement = (xnnTop == modelTop).to(torch::kFloat64).mean().item<double>();
+    }
+    return model;
+}
+
+} // namespace sg
