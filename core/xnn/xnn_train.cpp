@@ -208,6 +208,17 @@ void validateXnnTrainRequest(const XnnTrainRequest &r, int dimension, int classC
                 + " for training after the hold-out; at least 2 are needed");
 }
 
+bool xnnRoundBalanced(const std::vector<double> &meanContributions, int minPositive, double ratio)
+{
+    std::vector<double> sorted = meanContributions;
+    std::sort(sorted.begin(), sorted.end(), std::greater<double>());
+    const int positive = int(std::count_if(sorted.begin(), sorted.end(), [](double m) { return m > 0.0; }));
+    if (positive < minPositive || positive == 0)
+        return false;
+    const double second = sorted.size() > 1 ? sorted[1] : 0.0;
+    return second >= ratio * sorted[0];
+}
+
 std::vector<int> significantXFeatures(const std::vector<double> &contributions, double share)
 {
     std::vector<int> positive;
@@ -377,15 +388,13 @@ XnnModel trainXnn(const Embedding &embedding, const std::vector<std::string> &la
             torch::NoGradGuard noGrad;
             const torch::Tensor x = srae.encode(zTrain);
             meanContributions = (x * srae.predictor.weight.reshape({1, -1})).mean(0).to(torch::kFloat64);
-            const torch::Tensor sorted = std::get<0>(meanContributions.sort(0, true));
-            const int positive = int((sorted > 0).sum().item<int64_t>());
-            const double first = sorted[0].item<double>();
-            const double second = sorted.size(0) > 1 ? sorted[1].item<double>() : 0.0;
+            std::vector<double> means(size_t(meanContributions.size(0)));
+            for (size_t j = 0; j < means.size(); ++j)
+                means[j] = meanContributions[int64_t(j)].item<double>();
             result.report.rounds = round;
             result.report.alphaRec = alphaRec;
             result.report.alphaPt = alphaPt;
-            result.report.balanced
-                = positive >= request.minPositive && first > 0.0 && second / first >= request.balanceRatio;
+            result.report.balanced = xnnRoundBalanced(means, request.minPositive, request.balanceRatio);
             if (result.report.balanced)
                 break;
             alphaRec *= request.recGrowth;

@@ -81,6 +81,11 @@ XnnModel trainXnn(const Embedding &embedding, const std::vector<std::string> &la
     const XnnTrainRequest &request, const ProgressFn &progress, const CancelFlag &cancel,
     const XnnEpochFn &onEpoch = {});
 
+// The rebalancing rule of one round: true when at least `minPositive` of the mean contributions
+// are > 0 and the second largest is at least `ratio` times the largest (one x-feature does not
+// carry the explanation alone). Pure.
+bool xnnRoundBalanced(const std::vector<double> &meanContributions, int minPositive, double ratio);
+
 // The smallest set of x-features whose positive contributions cover at least `share` of the sum
 // of positive contributions, largest first (ties: the lower index); empty when none is
 // positive. Pure.

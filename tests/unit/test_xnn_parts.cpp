@@ -152,6 +152,16 @@ TEST(XnnExplain, SignificantSetIsTheSmallestCoveringNinetyPercent)
     EXPECT_EQ(significantXFeatures({2.0, 2.0}), (std::vector<int>{0, 1})); // ties: lower index first
 }
 
+TEST(XnnTrain, RebalancingRule)
+{
+    EXPECT_TRUE(xnnRoundBalanced({1.0, 0.3, -2.0, 0.0, 0.1}, 2, 0.3)); // m(2) / m(1) = 0.3 exactly
+    EXPECT_FALSE(xnnRoundBalanced({1.0, 0.29, -2.0, 0.0, 0.1}, 2, 0.3));
+    EXPECT_FALSE(xnnRoundBalanced({0.4, 0.0, 0.0}, 2, 0.3)); // one positive
+    EXPECT_TRUE(xnnRoundBalanced({0.0, 0.4, 0.5}, 2, 0.3)); // order does not matter
+    EXPECT_FALSE(xnnRoundBalanced({-1.0, -0.5}, 1, 0.3));
+    EXPECT_TRUE(xnnRoundBalanced({0.4, 0.0}, 1, 0.0));
+}
+
 std::string trainError(const XnnTrainRequest &request, int dimension = 8, int classes = 3, int images = 40)
 {
     try {
@@ -290,6 +300,12 @@ TEST(XnnTrain, FaithfulOnHeldOutSyntheticScoresAndExplainsConsistently)
         const XnnClassReport &report = cls.report;
         SCOPED_TRACE(cls.label);
         EXPECT_EQ(int(report.epochs.size()), report.rounds * 30);
+        // Each unbalanced round raised alpha_rec by 1.2 and lowered alpha_PT by 0.8.
+        EXPECT_EQ(report.balanced, xnnRoundBalanced(report.meanContributions, 2, 0.3));
+        EXPECT_DOUBLE_EQ(report.alphaRec, 10.0 * std::pow(1.2, report.rounds - 1));
+        EXPECT_DOUBLE_EQ(report.alphaPt, 10.0 * std::pow(0.8, report.rounds - 1));
+        EXPECT_TRUE(report.balanced || report.rounds == 2);
+        EXPECT_EQ(report.epochs.back().round, report.rounds);
         // Faithfulness: far better than a constant on images the XNN never saw.
         EXPECT_LT(report.heldOutRmse, 0.6 * report.heldOutMeanRmse)
             << report.heldOutRmse << " vs " << report.heldOutMeanRmse;
