@@ -1,12 +1,15 @@
 #include "xnn/xnn_train.h"
 
 #include "common/error.h"
+#include "common/file_hash.h"
+#include "jobs/result_cache.h"
 #include "xnn/srae.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <numeric>
 #include <random>
@@ -163,11 +166,108 @@ XnnPullAway xnnPullAwayFromName(const std::string &name)
     throw Error("", "xnn: pull-away mode \"" + name + "\" is unknown (choices: images, features)");
 }
 
+namespace {
+
+// Every scalar option once: its parameter name, its name in errors, its description, the field
+// and its range. Validation, the schema, equality and the cache key all read this table, so they
+// cannot disagree.
+struct Field {
+    const char *key;
+    const char *label;
+    const char *description;
+    int XnnTrainRequest::*integer = nullptr;
+    double XnnTrainRequest::*number = nullptr;
+    bool XnnTrainRequest::*boolean = nullptr;
+    double low = 0.0;
+    double high = 0.0;
+    bool lowOpen = false;
+};
+
+const std::vector<Field> &fields()
+{
+    using R = XnnTrainRequest;
+    static const std::vector<Field> table = {
+        {"x_features", "x-features", "X-features (L) per class", &R::xFeatures, nullptr, nullptr, 1, 100},
+        {"sparse_reconstruction", "sparse reconstruction",
+            "Log-penalty reconstruction (off: plain MSE, the reference's sparseR = 0)", nullptr, nullptr,
+            &R::sparseReconstruction},
+        {"q", "q", "Log-penalty scale q (above 0)", nullptr, &R::q, nullptr, 0.0, 1e8, true},
+        {"alpha_pred", "alpha pred", "Weight of the faithfulness loss (above 0)", nullptr, &R::alphaPred,
+            nullptr, 0.0, 1e6, true},
+        {"alpha_rec", "alpha rec", "Weight of the reconstruction loss", nullptr, &R::alphaRec, nullptr, 0.0,
+            1e6},
+        {"alpha_pt", "alpha PT", "Weight of the pull-away term", nullptr, &R::alphaPt, nullptr, 0.0, 1e6},
+        {"pretrain_epochs", "pretrain epochs", "Epochs per single-layer autoencoder", &R::pretrainEpochs,
+            nullptr, nullptr, 0, 10000},
+        {"epochs", "epochs", "Fine-tuning epochs per rebalancing round", &R::epochs, nullptr, nullptr, 1,
+            100000},
+        {"batch_size", "batch size", "Images per optimiser step", &R::batchSize, nullptr, nullptr, 1,
+            1 << 20},
+        {"learning_rate", "learning rate", "Adam's learning rate (above 0)", nullptr, &R::learningRate,
+            nullptr, 0.0, 10.0, true},
+        {"weight_decay", "weight decay", "Adam's L2 weight decay", nullptr, &R::weightDecay, nullptr, 0.0,
+            1.0},
+        {"lr_step_epochs", "learning-rate step epochs", "Epochs between learning-rate steps",
+            &R::lrStepEpochs, nullptr, nullptr, 1, 100000},
+        {"lr_factor", "learning-rate factor", "Learning-rate factor per step (above 0)", nullptr,
+            &R::lrFactor, nullptr, 0.0, 1.0, true},
+        {"dropout", "dropout", "Dropout after the first encoder layer while training", nullptr, &R::dropout,
+            nullptr, 0.0, 0.95},
+        {"max_rounds", "rounds", "Most rebalancing rounds", &R::maxRounds, nullptr, nullptr, 1, 100},
+        {"min_positive", "minimum positive x-features",
+            "A round is accepted with at least this many positive mean contributions (at most x_features)",
+            &R::minPositive, nullptr, nullptr, 1, 100},
+        {"balance_ratio", "balance ratio", "... and the second largest at least this share of the largest",
+            nullptr, &R::balanceRatio, nullptr, 0.0, 1.0},
+        {"rec_growth", "alpha rec growth", "alpha_rec factor after a rejected round (above 0)", nullptr,
+            &R::recGrowth, nullptr, 0.0, 100.0, true},
+        {"pt_shrink", "alpha PT shrink", "alpha_pt factor after a rejected round (above 0)", nullptr,
+            &R::ptShrink, nullptr, 0.0, 100.0, true},
+        {"scale_input", "scale input", "Divide each feature by its training RMS (no centring)", nullptr,
+            nullptr, &R::scaleInput},
+        {"hold_out", "hold-out fraction", "Share of images held out for the report", nullptr,
+            &R::holdOutFraction, nullptr, 0.0, 0.9},
+        {"prototypes", "prototypes", "Training images stored per x-feature", &R::prototypes, nullptr, nullptr,
+            0, 1000},
+    };
+    return table;
+}
+
+std::string exact(double value)
+{
+    if (value == 0.0)
+        value = 0.0; // -0 and 0 give one key
+    char buffer[64];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return std::string(buffer, result.ptr);
+}
+
+} // namespace
+
+bool XnnTrainRequest::operator==(const XnnTrainRequest &other) const
+{
+    for (const Field &f : fields()) {
+        if (f.integer && this->*f.integer != other.*f.integer)
+            return false;
+        if (f.number && this->*f.number != other.*f.number)
+            return false;
+        if (f.boolean && this->*f.boolean != other.*f.boolean)
+            return false;
+    }
+    return classes == other.classes && pullAway == other.pullAway && seed == other.seed;
+}
+
 void validateXnnTrainRequest(const XnnTrainRequest &r, int dimension, int classCount, int images)
 {
     if (dimension < 1)
         throw Error("", "xnn: the embedding has no feature values");
-    requireRange("x-features", r.xFeatures, 1, 100);
+    for (const Field &f : fields()) {
+        if (f.integer)
+            requireRange(f.label, r.*f.integer, f.low, f.high, f.lowOpen);
+        if (f.number)
+            requireRange(f.label, r.*f.number, f.low, f.high, f.lowOpen);
+    }
+    requireRange("minimum positive x-features", r.minPositive, 1, r.xFeatures);
     std::set<int> seen;
     for (const int cls : r.classes) {
         if (cls < 0 || cls >= classCount)
@@ -177,35 +277,86 @@ void validateXnnTrainRequest(const XnnTrainRequest &r, int dimension, int classC
         if (!seen.insert(cls).second)
             throw Error("", "xnn: class " + std::to_string(cls) + " is listed twice");
     }
-    requireRange("q", r.q, 0.0, 1e8, true);
-    requireRange("alpha pred", r.alphaPred, 0.0, 1e6);
-    requireRange("alpha rec", r.alphaRec, 0.0, 1e6);
-    requireRange("alpha PT", r.alphaPt, 0.0, 1e6);
-    if (r.alphaPred <= 0.0)
-        throw Error("",
-            "xnn: alpha pred " + number(r.alphaPred)
-                + " must be above 0 (nothing would tie the "
-                  "XNN to the model's score)");
-    requireRange("pretrain epochs", r.pretrainEpochs, 0, 10000);
-    requireRange("epochs", r.epochs, 1, 100000);
-    requireRange("batch size", r.batchSize, 1, 1 << 20);
-    requireRange("learning rate", r.learningRate, 0.0, 10.0, true);
-    requireRange("weight decay", r.weightDecay, 0.0, 1.0);
-    requireRange("learning-rate step epochs", r.lrStepEpochs, 1, 100000);
-    requireRange("learning-rate factor", r.lrFactor, 0.0, 1.0, true);
-    requireRange("dropout", r.dropout, 0.0, 0.95);
-    requireRange("rounds", r.maxRounds, 1, 100);
-    requireRange("minimum positive x-features", r.minPositive, 1, r.xFeatures);
-    requireRange("balance ratio", r.balanceRatio, 0.0, 1.0);
-    requireRange("alpha rec growth", r.recGrowth, 0.0, 100.0, true);
-    requireRange("alpha PT shrink", r.ptShrink, 0.0, 100.0, true);
-    requireRange("hold-out fraction", r.holdOutFraction, 0.0, 0.9);
-    requireRange("prototypes", r.prototypes, 0, 1000);
     const int heldOut = heldOutCount(images, r.holdOutFraction);
     if (images - heldOut < 2)
         throw Error("",
             "xnn: " + std::to_string(images) + " images leave " + std::to_string(images - heldOut)
                 + " for training after the hold-out; at least 2 are needed");
+}
+
+const std::vector<ParamSpec> &xnnTrainParameterSchema()
+{
+    static const std::vector<ParamSpec> schema = [] {
+        const XnnTrainRequest d;
+        std::vector<ParamSpec> specs;
+        for (const Field &f : fields()) {
+            if (f.integer)
+                specs.push_back(ParamSpec::integer(
+                    f.key, f.description, d.*f.integer, std::int64_t(f.low), std::int64_t(f.high)));
+            else if (f.number)
+                specs.push_back(ParamSpec::number(f.key, f.description, d.*f.number, f.low, f.high));
+            else
+                specs.push_back(ParamSpec::boolean(f.key, f.description, d.*f.boolean));
+            if (std::string(f.key) == "alpha_pt")
+                specs.push_back(ParamSpec::choice("pull_away", "Which vectors the pull-away term separates",
+                    xnnPullAwayName(d.pullAway),
+                    {{"images", "one per image (rows; the reference default)"},
+                        {"features", "one per x-feature (columns)"}}));
+        }
+        return specs;
+    }();
+    return schema;
+}
+
+XnnTrainRequest xnnTrainRequestWithParams(const XnnTrainRequest &base, const ParamValues &values)
+{
+    const ParamValues resolved = resolveParams("xnn", xnnTrainParameterSchema(), values);
+    XnnTrainRequest request = base;
+    for (const Field &f : fields()) {
+        if (!values.count(f.key))
+            continue;
+        const ParamValue &value = resolved.at(f.key);
+        if (f.integer)
+            request.*f.integer = int(value.integer());
+        else if (f.number)
+            request.*f.number = value.number();
+        else
+            request.*f.boolean = value.boolean();
+    }
+    if (values.count("pull_away"))
+        request.pullAway = xnnPullAwayFromName(resolved.at("pull_away").text());
+    return request;
+}
+
+std::string xnnImageSetHash(const Embedding &embedding)
+{
+    std::string lines;
+    for (int i = 0; i < embedding.size(); ++i)
+        lines += embedding.paths[size_t(i)] + "\t" + embedding.imageHashes[size_t(i)] + "\n";
+    return bytesHash(lines);
+}
+
+std::string xnnTrainCacheKey(const Embedding &embedding, const XnnTrainRequest &request)
+{
+    ResultKey key;
+    key.modelHash = embedding.modelHash;
+    key.imageHash = xnnImageSetHash(embedding);
+    key.method = "xnn-train";
+    key.seed = request.seed;
+    std::string extra = "layer=" + embedding.layer + " classes=";
+    for (size_t i = 0; i < request.classes.size(); ++i)
+        extra += (i ? "," : "") + std::to_string(request.classes[i]);
+    for (const Field &f : fields()) {
+        extra += std::string(" ") + f.key + "=";
+        if (f.integer)
+            extra += std::to_string(request.*f.integer);
+        else if (f.number)
+            extra += exact(request.*f.number);
+        else
+            extra += request.*f.boolean ? "on" : "off";
+    }
+    key.extra = extra + " pull_away=" + xnnPullAwayName(request.pullAway);
+    return key.text();
 }
 
 bool xnnRoundBalanced(const std::vector<double> &meanContributions, int minPositive, double ratio)

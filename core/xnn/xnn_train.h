@@ -5,6 +5,7 @@
 // core/xnn/README.md says which reference choice each option keeps. Torch-free header.
 
 #include "common/cancel.h"
+#include "common/params.h"
 #include "common/progress.h"
 #include "xnn/embedding.h"
 #include "xnn/xnn_model.h"
@@ -52,7 +53,33 @@ struct XnnTrainRequest {
     double holdOutFraction = 0.2; // seeded share of images kept out of training, for the report
     int prototypes = 5; // training images stored per x-feature
     std::uint64_t seed = 0; // same data + same seed = identical weights
+
+    // Equal when every field is equal (all of them determine the result).
+    bool operator==(const XnnTrainRequest &other) const;
+    bool operator!=(const XnnTrainRequest &other) const { return !(*this == other); }
 };
+
+// The training options as a typed parameter schema (common/params.h), with XnnTrainRequest's
+// defaults: x_features, sparse_reconstruction, q, alpha_pred, alpha_rec, alpha_pt, pull_away,
+// pretrain_epochs, epochs, batch_size, learning_rate, weight_decay, lr_step_epochs, lr_factor,
+// dropout, max_rounds, min_positive, balance_ratio, rec_growth, pt_shrink, scale_input,
+// hold_out, prototypes. Lower bounds that validateXnnTrainRequest treats as exclusive (q,
+// learning_rate, lr_factor, rec_growth, pt_shrink, alpha_pred) say so in their description. Any
+// thread; the reference is to a static.
+const std::vector<ParamSpec> &xnnTrainParameterSchema();
+
+// `base` (classes and seed kept) with the fields named in `values` replaced, after
+// resolveParams("xnn", xnnTrainParameterSchema(), values). Throws what resolveParams throws.
+XnnTrainRequest xnnTrainRequestWithParams(const XnnTrainRequest &base, const ParamValues &values);
+
+// Identifies the images an XNN was trained on: their paths (prototypes name them) and content
+// hashes, in order. Pure.
+std::string xnnImageSetHash(const Embedding &embedding);
+
+// The one cache key of a training: model hash, layer, image set hash and every field of the
+// request, as one canonical line (equal inputs give equal keys, different ones different keys).
+// Pure; any thread.
+std::string xnnTrainCacheKey(const Embedding &embedding, const XnnTrainRequest &request);
 
 // Checks `request` for an embedding of `dimension` values and `classCount` classes, with
 // `images` images. Any thread. Throws sg::Error ("xnn: ..." naming the field, its value and the

@@ -186,7 +186,7 @@ TEST(XnnTrainRequest, AbsurdValuesAreClearErrors)
     EXPECT_THAT(trainError(r), HasSubstr("alpha rec nan is out of range"));
     r = {};
     r.alphaPred = 0;
-    EXPECT_THAT(trainError(r), HasSubstr("alpha pred 0 must be above 0"));
+    EXPECT_THAT(trainError(r), HasSubstr("alpha pred 0 is out of range (above 0"));
     r = {};
     r.batchSize = 0;
     EXPECT_THAT(trainError(r), HasSubstr("batch size 0 is out of range"));
@@ -210,6 +210,51 @@ TEST(XnnTrainRequest, AbsurdValuesAreClearErrors)
     EXPECT_THAT(trainError(r, 0), HasSubstr("no feature values"));
     EXPECT_THROW(xnnPullAwayFromName("rows"), Error);
     EXPECT_EQ(xnnPullAwayFromName("features"), XnnPullAway::Features);
+}
+
+TEST(XnnTrainRequest, SchemaParamsEqualityAndCacheKeyAgree)
+{
+    const XnnTrainRequest defaults;
+    EXPECT_EQ(xnnTrainRequestWithParams(defaults, {}), defaults);
+    ParamValues given;
+    for (const ParamSpec &spec : xnnTrainParameterSchema())
+        given[spec.name] = spec.defaultValue;
+    EXPECT_EQ(
+        xnnTrainRequestWithParams(defaults, given), defaults); // the schema's defaults are the request's
+    Embedding e;
+    e.modelHash = "m@cpu";
+    e.paths = {"/a.png"};
+    e.imageHashes = {"1"};
+    const std::string key = xnnTrainCacheKey(e, defaults);
+    // Changing any one parameter changes the request and its key.
+    for (const ParamSpec &spec : xnnTrainParameterSchema()) {
+        ParamValues one;
+        if (spec.kind == ParamKind::Boolean)
+            one[spec.name] = !spec.defaultValue.boolean();
+        else if (spec.kind == ParamKind::Choice)
+            one[spec.name] = spec.defaultValue.text() == "images" ? "features" : "images";
+        else if (spec.kind == ParamKind::Integer)
+            one[spec.name] = spec.defaultValue.integer() == std::int64_t(spec.minimum)
+                ? std::int64_t(spec.minimum + 1)
+                : std::int64_t(spec.minimum);
+        else
+            one[spec.name] = spec.defaultValue.number() == spec.maximum ? spec.minimum : spec.maximum;
+        const XnnTrainRequest changed = xnnTrainRequestWithParams(defaults, one);
+        EXPECT_NE(changed, defaults) << spec.name;
+        EXPECT_NE(xnnTrainCacheKey(e, changed), key) << spec.name;
+    }
+    XnnTrainRequest seeded;
+    seeded.seed = 4;
+    EXPECT_NE(xnnTrainCacheKey(e, seeded), key);
+    seeded = {};
+    seeded.classes = {2};
+    EXPECT_NE(xnnTrainCacheKey(e, seeded), key);
+    Embedding moved = e;
+    moved.paths = {"/b.png"};
+    EXPECT_NE(xnnTrainCacheKey(moved, defaults), key);
+    EXPECT_EQ(xnnTrainCacheKey(e, XnnTrainRequest{}), key);
+    EXPECT_THROW(xnnTrainRequestWithParams(defaults, {{"epochs", std::int64_t(0)}}), Error);
+    EXPECT_THROW(xnnTrainRequestWithParams(defaults, {{"pull_away", "rows"}}), Error);
 }
 
 // Synthetic embedding: non-negative features, class scores linear in them plus a non-linear part.
