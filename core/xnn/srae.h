@@ -1,7 +1,8 @@
 #pragma once
 // The Sparse Reconstruction Autoencoder (SRAE) inside an XNN and its three losses
 // (research/xnn.md §2.2-2.3). Internal header: it includes torch, so only core/xnn's .cpp files
-// and tests include it; the public XNN headers are torch-free.
+// and tests include it; the public XNN headers are torch-free. Every function here is pure (no
+// state beyond its arguments; `generator` is the caller's) and may run on any thread.
 
 #include <torch/torch.h>
 

@@ -100,7 +100,14 @@ TEST(XnnEmbedding, SecondCallReadsTheCacheAndAChangedFileIsRecomputed)
     request.cacheFolder = dir.file("cache");
     const CancelFlag cancel{false};
     std::int64_t before = cues().forwardCount();
-    const Embedding first = embedImages(cues(), paths, request, {}, cancel);
+    std::vector<Progress> reports;
+    request.maxBatch = 4;
+    const Embedding first = embedImages(
+        cues(), paths, request, [&](const Progress &p) { reports.push_back(p); }, cancel);
+    ASSERT_EQ(reports.size(), 3u); // at the start and after each of the two batches
+    EXPECT_EQ(reports[1].done, 4);
+    EXPECT_EQ(reports.back().done, 6);
+    EXPECT_EQ(reports.back().total, 6);
     EXPECT_EQ(cues().forwardCount() - before, 6);
     EXPECT_EQ(first.computedImages, 6);
     before = cues().forwardCount();

@@ -372,6 +372,24 @@ TEST(XnnTrain, FaithfulOnHeldOutSyntheticScoresAndExplainsConsistently)
     EXPECT_EQ(epochs.size(), model.classes[0].report.epochs.size() + model.classes[1].report.epochs.size());
 }
 
+TEST(XnnTrain, FeaturesModePullAwayAlsoTrainsFaithfully)
+{
+    const Embedding e = syntheticEmbedding(150, 8, 1, 6);
+    const CancelFlag cancel{false};
+    XnnTrainRequest r = quickRequest();
+    r.pullAway = XnnPullAway::Features;
+    r.alphaRec = 15.0; // the reference's CUB weights for this mode
+    r.alphaPt = 5.0;
+    const XnnModel model = trainXnn(e, {"a"}, r, {}, cancel);
+    const XnnClassReport &report = model.classes[0].report;
+    EXPECT_LT(report.heldOutRmse, 0.6 * report.heldOutMeanRmse) << report.heldOutRmse;
+    for (const XnnEpochLoss &epoch : report.epochs) {
+        EXPECT_GE(epoch.pullAway, 0.0);
+        EXPECT_LE(epoch.pullAway, 1.0 + 1e-6); // a mean of squared cosines
+    }
+    EXPECT_EQ(model.heldOutAgreement, 1.0); // one class: the top class always agrees
+}
+
 TEST(XnnTrain, CancelStopsBetweenBatchesAndWritesNoFile)
 {
     const Embedding e = syntheticEmbedding(60, 8, 2, 3);
