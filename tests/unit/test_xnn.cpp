@@ -37,19 +37,20 @@ const Classifier &cues()
 // Generated cue images sorted into one folder per class (named by label), made once.
 const test::TempDir &labelledCues()
 {
-    static const test::TempDir *dir = [] {
-        auto *made = new test::TempDir;
-        const std::string raw = made->file("raw");
+    static const test::TempDir dir; // removed at exit
+    static const bool made = [] {
+        const std::string raw = dir.file("raw");
         test::generateCueSamples(101, 80, raw);
         for (const test::CueSample &sample : test::cueSamples(raw)) {
-            const fs::path to = made->path() / "set" / cues().spec().labels[size_t(sample.label)]
+            const fs::path to = dir.path() / "set" / cues().spec().labels[size_t(sample.label)]
                 / fs::path(sample.file).filename();
             fs::create_directories(to.parent_path());
             fs::copy_file(sample.file, to);
         }
-        return made;
+        return true;
     }();
-    return *dir;
+    (void)made;
+    return dir;
 }
 
 std::vector<std::string> pathsOf(const LabelledSet &set)
