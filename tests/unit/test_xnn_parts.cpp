@@ -459,6 +459,13 @@ TEST(XnnFile, RoundTripKeepsEverything)
         EXPECT_EQ(back.classes[c].report.epochs.size(), model.classes[c].report.epochs.size());
         EXPECT_EQ(back.classes[c].report.epochs.back().total, model.classes[c].report.epochs.back().total);
     }
+    // The file explains exactly as the trained model does.
+    const std::vector<float> row = {0.5f, 1.0f, 0.0f, 2.0f, 0.25f, 1.5f};
+    const XnnExplanation fromFile = explainXnn(back.classes[1], row.data(), 6, 1.0);
+    const XnnExplanation trained = explainXnn(model.classes[1], row.data(), 6, 1.0);
+    EXPECT_EQ(fromFile.contributions, trained.contributions);
+    EXPECT_EQ(fromFile.xnnScore, trained.xnnScore);
+    EXPECT_THROW(explainXnn(back.classes[0], row.data(), 5, 0.0), Error);
     EXPECT_EQ(std::vector<std::string>{"m.xnn"}, [&] {
         std::vector<std::string> names;
         for (const auto &entry : fs::directory_iterator(dir.path()))
