@@ -1,0 +1,64 @@
+#pragma once
+// The representation an XNN reads: for each image, the model's inner layer (the `features`
+// split method) averaged over its spatial positions, and the model's pre-softmax scores for
+// every class (research/xnn.md §2.1). Computed in batches and kept in a disk cache keyed by the
+// model's and each image file's content hash, so training again on the same images makes no
+// model pass. Torch-free header.
+
+#include "common/cancel.h"
+#include "common/progress.h"
+#include "model/classifier.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sg {
+
+// The layer every embedding reads: the output of the model's `features` method, global-average
+// pooled over the spatial dimensions (a [N, C, H, W] map becomes C values; a [N, D] output is
+// kept as it is).
+constexpr const char *kXnnLayer = "features:global-average";
+
+struct EmbeddingRequest {
+    // Folder of the disk cache (created when missing); empty = no cache.
+    std::string cacheFolder;
+    int maxBatch = 32; // most images per model pass; halved on out-of-memory
+};
+
+struct Embedding {
+    std::string modelHash; // modelContentHash() of the classifier it came from
+    std::string layer = kXnnLayer;
+    int dimension = 0; // D
+    int classCount = 0; // K
+    std::vector<std::string> paths; // the images, in the caller's order
+    std::vector<std::string> imageHashes; // fileContentHash of each image
+    std::vector<float> features; // paths.size() x D, row-major
+    std::vector<float> scores; // paths.size() x K, row-major: pre-softmax logits
+    int cachedImages = 0; // rows read from the cache
+    int computedImages = 0; // rows computed by model passes (and written to the cache)
+
+    int size() const { return int(paths.size()); }
+    const float *featureRow(int image) const { return features.data() + size_t(image) * dimension; }
+    float score(int image, int cls) const { return scores[size_t(image) * classCount + cls]; }
+};
+
+// The content hash that identifies a loaded classifier everywhere in Sightglass (result caches,
+// XNN files): the FNV hash of its model file and sidecar, then "@" and its device (CPU and CUDA
+// results of one model may differ). Reads both files; any thread. Throws sg::Error naming a file
+// that cannot be read.
+std::string modelContentHash(const Classifier &classifier);
+
+// Embeds `paths` with `classifier` (which must have a features/head split): each image is read
+// (readImage), converted to the model's input and passed through features() and head() under
+// no-grad, in batches of request.maxBatch. With a cache folder, an image whose (model hash,
+// layer, image hash) entry exists is read from disk instead; each computed row is written there
+// atomically (temporary file, then rename), and an unreadable or malformed entry is recomputed.
+// `progress` (may be empty) gets done/total images after each batch; `cancel` is checked before
+// each batch (throws Cancelled; rows already cached stay valid). Runs on the calling thread,
+// which does all model work. Throws sg::Error for a model without a split, an image that cannot
+// be read or decoded (naming it), a non-finite output, a cache folder that cannot be created.
+Embedding embedImages(const Classifier &classifier, const std::vector<std::string> &paths,
+    const EmbeddingRequest &request, const ProgressFn &progress, const CancelFlag &cancel);
+
+} // namespace sg
