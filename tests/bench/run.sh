@@ -62,7 +62,7 @@ mapfile -t resnet < <(ls resources/samples/cues/*.png | head -n "$resnet_count")
   igos@28,igos@28:reference=1,igospp@28,igospp@28:reference=1,igospp@28:ties=0,igospp@28:reference=1:ties=0,igos@7,igos@14,igos@56,gradcam,ig,rise@7,rise@14,occlusion@7,occlusion@14
 
 "$bench" --model models/demo/fashion.pt --images resources/samples/fashion/*.png --evaluate \
-  --repeats "$fashion_repeats" --timed-images "$fashion_timed" \
+  --repeats "$fashion_repeats" --min-seconds 1 --timed-images "$fashion_timed" \
   --title "fashion demo model, 28x28 gray, 12 samples" --markdown "$out" --methods \
   igos@7,igos@14,igos@28,igospp@14,gradcam,ig,rise@7,occlusion@7,occlusion@14
 
