@@ -5,6 +5,7 @@
 #include "curve_plot.h"
 #include "main_window.h"
 #include "method_panel.h"
+#include "sag_view.h"
 #include "theme.h"
 
 #include "common/error.h"
@@ -104,7 +105,33 @@ bool saveShot(QWidget &window, const QString &path)
     return true;
 }
 
-// The screenshot tour: the explanation, the curves while scrubbing, then the compare grid.
+// The tour's last stop: the SAG of a two-cue sample (the fifth image of the demo samples) with
+// one of its nodes hovered and two pinned, then the end of the tour.
+void runSagTour(sg::ui::MainWindow &window, const QString &dir)
+{
+    sg::ui::SagView *view = window.sagView();
+    QObject::connect(
+        view, &sg::ui::SagView::searchShown, &window,
+        [&window, view, dir] {
+            const int nodes = view->record() ? int(view->record()->result.graph.nodes.size()) : 0;
+            if (nodes > 2) {
+                view->togglePin(1);
+                view->togglePin(2);
+            }
+            view->hoverNode(nodes > 3 ? 3 : 0);
+            QTimer::singleShot(400, &window, [&window, dir] {
+                QCoreApplication::exit(
+                    saveShot(window, QDir(dir).filePath(QStringLiteral("sag-view.png"))) ? 0 : 1);
+            });
+        },
+        Qt::SingleShotConnection);
+    window.showImage(std::min(4, int(window.files().size()) - 1));
+    window.showView(view);
+    view->search();
+}
+
+// The screenshot tour: the explanation, the curves while scrubbing, the compare grid, then the
+// SAG view.
 void runTour(sg::ui::MainWindow &window, const QString &dir)
 {
     QObject::connect(
@@ -123,9 +150,9 @@ void runTour(sg::ui::MainWindow &window, const QString &dir)
                         &window, &sg::ui::MainWindow::comparisonFinished, &window,
                         [&window, dir] {
                             QTimer::singleShot(400, &window, [&window, dir] {
-                                const bool saved = saveShot(
-                                    window, QDir(dir).filePath(QStringLiteral("compare-grid.png")));
-                                QCoreApplication::exit(saved ? 0 : 1);
+                                if (!saveShot(window, QDir(dir).filePath(QStringLiteral("compare-grid.png"))))
+                                    return QCoreApplication::exit(1);
+                                runSagTour(window, dir);
                             });
                         },
                         Qt::SingleShotConnection);

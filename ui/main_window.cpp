@@ -11,6 +11,7 @@
 #include "prediction_feed.h"
 #include "prediction_panel.h"
 #include "recent_models_menu.h"
+#include "sag_view.h"
 #include "status_fields.h"
 #include "thumbnail_strip.h"
 #include "view_controls.h"
@@ -67,6 +68,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     worker_ = new ModelWorker(this);
     predictions_ = new PredictionService(*worker_, this);
     explanations_ = new ExplanationService(*worker_, this);
+    sags_ = new SagService(*worker_, this);
     document_ = new ExplorerDocument(this);
     connect(worker_, &ModelWorker::modelLoaded, this, &MainWindow::onModelLoaded);
     connect(worker_, &ModelWorker::modelFailed, this, [this](const QString &, const QString &message) {
@@ -97,8 +99,11 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(explanationView_, &ExplanationView::liveMapShown, this, &MainWindow::liveMapShown);
     connect(explanationView_, &ExplanationView::failed, this, &MainWindow::showError);
     connect(compareView_, &CompareView::comparisonFinished, this, &MainWindow::comparisonFinished);
+    sagView_ = new SagView(*document_, *sags_, *worker_, this);
+    connect(sagView_, &SagView::failed, this, &MainWindow::showError);
     addView(explanationView_);
     addView(compareView_);
+    addView(sagView_);
 
     createActions();
     createMenus();

@@ -34,6 +34,8 @@ class HeatmapCanvas;
 class JobsPanel;
 class MethodPanel;
 class PredictionPanel;
+class SagService;
+class SagView;
 class StatusFields;
 class ThumbnailStrip;
 
@@ -102,6 +104,8 @@ public:
     ModelWorker *worker() const { return worker_; }
     ExplorerDocument *document() const { return document_; }
     ExplanationService *explanations() const { return explanations_; }
+    SagService *sags() const { return sags_; }
+    SagView *sagView() const { return sagView_; }
     HeatmapCanvas *canvas() const;
     CompareGrid *compareGrid() const;
     CurvePlot *curvePlot() const;
@@ -155,6 +159,8 @@ private:
     ExplorerDocument *document_ = nullptr;
     ExplanationView *explanationView_ = nullptr;
     CompareView *compareView_ = nullptr;
+    SagService *sags_ = nullptr;
+    SagView *sagView_ = nullptr;
     ViewTabs *tabs_ = nullptr;
     MethodPanel *methods_ = nullptr;
     JobsPanel *jobs_ = nullptr;
