@@ -7,6 +7,7 @@
 #include "method_panel.h"
 #include "sag_view.h"
 #include "theme.h"
+#include "what_if_view.h"
 
 #include "common/error.h"
 #include "common/version.h"
@@ -105,8 +106,8 @@ bool saveShot(QWidget &window, const QString &path)
     return true;
 }
 
-// The tour's last stop: the SAG of a two-cue sample (the fifth image of the demo samples) with
-// one of its nodes hovered and two pinned, then the end of the tour.
+// The tour's last stops: the SAG of a two-cue sample (the fifth image of the demo samples) with
+// one of its nodes hovered and two pinned, then the what-if grid started from that node.
 void runSagTour(sg::ui::MainWindow &window, const QString &dir)
 {
     sg::ui::SagView *view = window.sagView();
@@ -120,8 +121,21 @@ void runSagTour(sg::ui::MainWindow &window, const QString &dir)
             }
             view->hoverNode(nodes > 3 ? 3 : 0);
             QTimer::singleShot(400, &window, [&window, dir] {
-                QCoreApplication::exit(
-                    saveShot(window, QDir(dir).filePath(QStringLiteral("sag-view.png"))) ? 0 : 1);
+                if (!saveShot(window, QDir(dir).filePath(QStringLiteral("sag-view.png"))))
+                    return QCoreApplication::exit(1);
+                // The what-if grid, started from the hovered node with one more cell shown.
+                sg::ui::WhatIfView *whatIf = window.whatIfView();
+                window.showView(whatIf);
+                whatIf->startFromSagNode();
+                whatIf->toggleCell(24);
+                QObject::connect(whatIf, &sg::ui::WhatIfView::scored, &window, [&window, whatIf, dir] {
+                    if (!whatIf->current())
+                        return;
+                    QTimer::singleShot(300, &window, [&window, dir] {
+                        QCoreApplication::exit(
+                            saveShot(window, QDir(dir).filePath(QStringLiteral("what-if.png"))) ? 0 : 1);
+                    });
+                });
             });
         },
         Qt::SingleShotConnection);

@@ -16,6 +16,7 @@
 #include "thumbnail_strip.h"
 #include "view_controls.h"
 #include "view_tabs.h"
+#include "what_if_view.h"
 
 #include "common/error.h"
 #include "common/version.h"
@@ -104,6 +105,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     addView(explanationView_);
     addView(compareView_);
     addView(sagView_);
+    whatIfView_ = new WhatIfView(*document_, *worker_, sagView_, this);
+    addView(whatIfView_);
 
     createActions();
     createMenus();

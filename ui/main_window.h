@@ -36,6 +36,7 @@ class MethodPanel;
 class PredictionPanel;
 class SagService;
 class SagView;
+class WhatIfView;
 class StatusFields;
 class ThumbnailStrip;
 
@@ -106,6 +107,7 @@ public:
     ExplanationService *explanations() const { return explanations_; }
     SagService *sags() const { return sags_; }
     SagView *sagView() const { return sagView_; }
+    WhatIfView *whatIfView() const { return whatIfView_; }
     HeatmapCanvas *canvas() const;
     CompareGrid *compareGrid() const;
     CurvePlot *curvePlot() const;
@@ -161,6 +163,7 @@ private:
     CompareView *compareView_ = nullptr;
     SagService *sags_ = nullptr;
     SagView *sagView_ = nullptr;
+    WhatIfView *whatIfView_ = nullptr;
     ViewTabs *tabs_ = nullptr;
     MethodPanel *methods_ = nullptr;
     JobsPanel *jobs_ = nullptr;

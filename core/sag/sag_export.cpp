@@ -197,8 +197,11 @@ json sagGraphJson(const SagResult &result, const SagLayout &layout)
     return out;
 }
 
-cv::Mat sagNodeImage(const cv::Mat &image, const std::vector<int> &cells, int rows, int cols,
-    SagUpsampling upsampling, int width, int height)
+namespace {
+
+// `image` (resized to width x height) with each pixel scaled by floor + (1 - floor) * U(cells).
+cv::Mat scaledByCells(const cv::Mat &image, const std::vector<int> &cells, int rows, int cols,
+    SagUpsampling upsampling, int width, int height, double floor)
 {
     if (image.empty())
         throw Error("", "sag: no image to draw");
@@ -209,15 +212,30 @@ cv::Mat sagNodeImage(const cv::Mat &image, const std::vector<int> &cells, int ro
         rgb = image;
     const at::Tensor mask
         = sag::cellMasks({sag::setOf(cells)}, rows, cols, height, width, upsampling, torch::kCPU);
-    const cv::Mat weights = toMat32F(mask[0][0].clamp(0.0, 1.0) * 0.85 + 0.15);
-    cv::Mat weights3;
-    cv::merge(std::vector<cv::Mat>{weights, weights, weights}, weights3);
+    const cv::Mat weights = toMat32F(mask[0][0].clamp(0.0, 1.0) * (1.0 - floor) + floor);
+    std::vector<cv::Mat> planes(size_t(rgb.channels()), weights);
+    cv::Mat weightsN;
+    cv::merge(planes, weightsN);
     cv::Mat floatImage;
-    rgb.convertTo(floatImage, CV_32FC3);
+    rgb.convertTo(floatImage, CV_32FC(rgb.channels()));
+    cv::multiply(floatImage, weightsN, floatImage);
     cv::Mat out;
-    cv::multiply(floatImage, weights3, floatImage);
-    floatImage.convertTo(out, CV_8UC3);
+    floatImage.convertTo(out, CV_8UC(rgb.channels())); // rounds to nearest
     return out;
+}
+
+} // namespace
+
+cv::Mat sagNodeImage(const cv::Mat &image, const std::vector<int> &cells, int rows, int cols,
+    SagUpsampling upsampling, int width, int height)
+{
+    return scaledByCells(image, cells, rows, cols, upsampling, width, height, 0.15);
+}
+
+cv::Mat sagShownImage(const cv::Mat &image, const std::vector<int> &cells, int rows, int cols,
+    SagUpsampling upsampling, int width, int height)
+{
+    return scaledByCells(image, cells, rows, cols, upsampling, width, height, 0.0);
 }
 
 std::string sagSvg(

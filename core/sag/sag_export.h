@@ -29,6 +29,14 @@ nlohmann::json sagGraphJson(const SagResult &result, const SagLayout &layout);
 cv::Mat sagNodeImage(const cv::Mat &image, const std::vector<int> &cells, int rows, int cols,
     SagUpsampling upsampling, int width, int height);
 
+// The 8-bit image that shows only `cells` over the black baseline: each pixel of `image`
+// (resized to `width` x `height`, 8-bit, any channel count) times U(cells), rounded. The
+// what-if view feeds it to the model as it is, so its probability is that of an image one can
+// save and check (it differs from the search's f(S), computed in floats, by the rounding).
+// Pure; any thread. Throws sg::Error for an empty image.
+cv::Mat sagShownImage(const cv::Mat &image, const std::vector<int> &cells, int rows, int cols,
+    SagUpsampling upsampling, int width, int height);
+
 // The drawing as SVG text: black page, one box per node with its thumbnail (sagNodeImage as a
 // PNG data URI) and its percentage, white edges with arrow heads, all at `layout`'s positions.
 // `image` as for sagNodeImage; `inputWidth` x `inputHeight` the model input size.
