@@ -38,6 +38,23 @@ section=$work/sag.md
 "$bench" --model "$work/resnet18.pt" --images resources/samples/cues/00000.png --repeats 1 --target contrast \
   --title "resnet18 (random weights), 224x224, 1 image, target by contrast" --markdown "$section" \
   --rows "mode=default,mode=reference"
+if [[ -x "$build/bin/sightglass-bench-whatif" ]]; then
+  {
+    echo
+    echo "### What-if updates (the window offscreen)"
+    echo
+    echo "Milliseconds from one cell toggled in the What-if tab to its probability shown (a forward pass"
+    echo "on the interactive lane and the redraw), alone and while a SAG search (reference mode without"
+    echo "its memo, one pass at a time) runs on the background lane; 60 updates each."
+    echo
+    echo "| model | condition | updates | median ms | 95th percentile ms |"
+    echo "|---|---|---|---|---|"
+  } >> "$section"
+  QT_QPA_PLATFORM=offscreen "$build/bin/sightglass-bench-whatif" --model models/demo/cues.pt \
+    --images resources/samples/cues --markdown "$section" --title cues
+  QT_QPA_PLATFORM=offscreen "$build/bin/sightglass-bench-whatif" --model models/demo/fashion.pt \
+    --images resources/samples/fashion --markdown "$section" --title fashion
+fi
 echo "<!-- end of sag results -->" >> "$section"
 
 /usr/bin/python3 - "$out" "$section" <<'PY'
