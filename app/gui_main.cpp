@@ -7,6 +7,7 @@
 #include "method_panel.h"
 #include "sag_view.h"
 #include "theme.h"
+#include "view_tabs.h"
 #include "what_if_view.h"
 
 #include "common/error.h"
@@ -107,7 +108,8 @@ bool saveShot(QWidget &window, const QString &path)
 }
 
 // The tour's last stops: the SAG of a two-cue sample (the fifth image of the demo samples) with
-// one of its nodes hovered and two pinned, then the what-if grid started from that node.
+// one of its nodes hovered and two pinned, the what-if grid started from that node, and the two
+// side by side.
 void runSagTour(sg::ui::MainWindow &window, const QString &dir)
 {
     sg::ui::SagView *view = window.sagView();
@@ -132,8 +134,16 @@ void runSagTour(sg::ui::MainWindow &window, const QString &dir)
                     if (!whatIf->current())
                         return;
                     QTimer::singleShot(300, &window, [&window, dir] {
-                        QCoreApplication::exit(
-                            saveShot(window, QDir(dir).filePath(QStringLiteral("what-if.png"))) ? 0 : 1);
+                        if (!saveShot(window, QDir(dir).filePath(QStringLiteral("what-if.png"))))
+                            return QCoreApplication::exit(1);
+                        // Side by side: the SAG beside the what-if grid.
+                        window.centralTabs()->showBeside(window.sagView());
+                        QTimer::singleShot(400, &window, [&window, dir] {
+                            const bool saved
+                                = saveShot(window, QDir(dir).filePath(QStringLiteral("side-by-side.png")));
+                            window.centralTabs()->unsplit();
+                            QCoreApplication::exit(saved ? 0 : 1);
+                        });
                     });
                 });
             });

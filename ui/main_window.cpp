@@ -23,6 +23,7 @@
 #include "image/image_folder.h"
 #include "model/runtime.h"
 
+#include <QSplitter>
 #include <QAction>
 #include <QCloseEvent>
 #include <QDir>
@@ -93,7 +94,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     });
 
     tabs_ = new ViewTabs(this);
-    setCentralWidget(tabs_);
+    setCentralWidget(tabs_->area());
     explanationView_ = new ExplanationView(*document_, *explanations_, *worker_, this);
     compareView_ = new CompareView(*document_, *explanations_, *worker_, this);
     connect(explanationView_, &ExplanationView::explanationShown, this, &MainWindow::explanationShown);
@@ -241,6 +242,12 @@ void MainWindow::createMenus()
     explainMenu->addAction(autoExplainAction_);
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
+    viewMenu_->addAction(tr("Show This View &Beside"), QKeySequence(tr("Ctrl+\\")), this, [this] {
+        if (ExplorerView *view = tabs_->shownView())
+            tabs_->showBeside(view);
+    });
+    viewMenu_->addAction(tr("&Unsplit"), this, [this] { tabs_->unsplit(); });
+    viewMenu_->addSeparator();
     QAction *about = menuBar()->addMenu(tr("&Help"))->addAction(tr("&About Sightglass"), this, [this] {
         QMessageBox::about(this, tr("About Sightglass"),
             tr("<h3>Sightglass %1</h3><p>A native lab for explaining image classifiers.</p><p>%2</p>")

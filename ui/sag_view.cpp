@@ -34,7 +34,7 @@ namespace sg::ui {
 namespace {
 
 constexpr int kThumbnailSide = 96; // points: the layout's boxes are 108 x 126
-constexpr int kEnlargedSide = 224;
+constexpr int kEnlargedSide = 192;
 constexpr int kPinSide = 112;
 
 // Badge colour by relative confidence: the levels of the reference's fills (0.9, 0.5).
@@ -114,6 +114,12 @@ private:
     SagView &view_;
     int index_;
 };
+
+void SagGraphView::resizeEvent(QResizeEvent *event)
+{
+    QGraphicsView::resizeEvent(event);
+    Q_EMIT resized();
+}
 
 void SagGraphView::wheelEvent(QWheelEvent *event)
 {
@@ -203,7 +209,7 @@ SagView::SagView(ExplorerDocument &document, SagService &service, ModelWorker &w
     buttons->addWidget(exportButton);
 
     auto *side = new QWidget(this);
-    side->setMaximumWidth(kEnlargedSide + 96); // the graph gets the rest
+    side->setMaximumWidth(kEnlargedSide + 72); // the graph gets the rest
     auto *sideLayout = new QVBoxLayout(side);
     sideLayout->addLayout(buttons);
     sideLayout->addWidget(status_);
@@ -220,6 +226,7 @@ SagView::SagView(ExplorerDocument &document, SagService &service, ModelWorker &w
     pinScroll->setFixedHeight(kPinSide + 56);
 
     auto *left = new QWidget(this);
+    left->setMinimumWidth(240);
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
     leftLayout->addWidget(view_, 1);
@@ -245,6 +252,7 @@ SagView::SagView(ExplorerDocument &document, SagService &service, ModelWorker &w
         if (!error.isEmpty())
             Q_EMIT failed(error);
     });
+    connect(view_, &SagGraphView::resized, this, &SagView::fit); // a new pane size: the whole graph again
     connect(view_, &SagGraphView::keyPressed, this, [this](int key) {
         if (key == Qt::Key_Space || key == Qt::Key_Return) {
             if (hovered_ >= 0)

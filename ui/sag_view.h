@@ -34,8 +34,10 @@ public:
 
 Q_SIGNALS:
     void keyPressed(int key);
+    void resized();
 
 protected:
+    void resizeEvent(QResizeEvent *event) override;
     bool event(QEvent *event) override;
     void wheelEvent(QWheelEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;

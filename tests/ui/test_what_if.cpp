@@ -6,6 +6,7 @@
 #include "main_window.h"
 #include "sag_view.h"
 #include "test_support.h"
+#include "view_tabs.h"
 #include "what_if_view.h"
 
 #include <QSignalSpy>
@@ -47,6 +48,7 @@ private Q_SLOTS:
     void clicksAndAStrokeHideCellsAndTheProbabilityIsThePredictionOfThatImage();
     void undoAndRedoStepThroughTheEdits();
     void startsFromASagNode();
+    void sideBySideShowsTheSagBesideTheGrid();
 
 private:
     void waitScored();
@@ -166,6 +168,36 @@ void WhatIfTest::startsFromASagNode()
     // The search scores f(S) in floats; the what-if image is rounded to 8 bits.
     QVERIFY2(std::abs(view_->probability() - node.probability) < 0.01,
         qPrintable(QStringLiteral("%1 vs %2").arg(view_->probability()).arg(node.probability)));
+}
+
+// The split view: the SAG beside the what-if grid, both shown and live, then back to tabs.
+void WhatIfTest::sideBySideShowsTheSagBesideTheGrid()
+{
+    ViewTabs *tabs = window_->centralTabs();
+    SagView *sag = window_->sagView();
+    window_->showView(view_);
+    QVERIFY(tabs->showBeside(sag));
+    QVERIFY(tabs->isSplit());
+    QCOMPARE(tabs->sideView(), static_cast<ExplorerView *>(sag));
+    QCOMPARE(tabs->shownView(), static_cast<ExplorerView *>(view_));
+    QVERIFY(sag->isShown());
+    QVERIFY(view_->isShown());
+    QVERIFY(sag->isVisible());
+    QVERIFY(view_->isVisible());
+    QVERIFY(sag->x() != view_->x() || sag->mapToGlobal(QPoint()) != view_->mapToGlobal(QPoint()));
+    // Hover a node in the SAG beside (once the panes have their new sizes), take it into the grid.
+    QTest::qWait(50);
+    QTest::mouseMove(sag->graphView()->viewport(), QPoint(1, 1));
+    QTest::mouseMove(sag->graphView()->viewport(), sag->nodeViewportCentre(1));
+    QCOMPARE(sag->hoveredNode(), 1);
+    QVERIFY(view_->startFromSagNode());
+    QCOMPARE(view_->shownCells(), sag->record()->result.graph.nodes[1].cells);
+    waitScored();
+    tabs->unsplit();
+    QVERIFY(!tabs->isSplit());
+    QVERIFY(!sag->isShown());
+    QVERIFY(view_->isShown());
+    QCOMPARE(tabs->indexOf(sag), 2); // back at its place: Explanation, Compare, SAG, What-if
 }
 
 } // namespace sg::ui
