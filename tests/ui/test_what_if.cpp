@@ -9,6 +9,11 @@
 #include "view_tabs.h"
 #include "what_if_view.h"
 
+#include "image/image_io.h"
+#include "image/preprocess.h"
+
+#include <opencv2/imgproc.hpp>
+
 #include <QSignalSpy>
 #include <QTest>
 
@@ -122,6 +127,22 @@ void WhatIfTest::clicksAndAStrokeHideCellsAndTheProbabilityIsThePredictionOfThat
     for (int cell : {18, 19, 23, 26})
         QVERIFY2(!view_->cells()[size_t(cell)], qPrintable(QString::number(cell)));
     QCOMPARE(int(view_->shownCells().size()), 49 - 6);
+    // At a cell's centre only its own tent weighs (research/sag.md §2.2): the masked image is
+    // black there when the cell is hidden (16 and 18 here) and the image's own pixel when shown.
+    const cv::Mat masked = view_->maskedImage();
+    cv::Mat image;
+    cv::resize(sg::toDisplayRgb8(sg::readImage(test::sourcePath("resources/samples/cues/00004.png"))), image,
+        masked.size(), 0, 0, cv::INTER_AREA);
+    // Centres fall on whole pixels (18.5 px apart at 112) for even rows and columns.
+    for (int cell = 0; cell < 49; ++cell) {
+        if ((cell / 7) % 2 || (cell % 7) % 2)
+            continue;
+        const int y = (cell / 7) * (masked.rows - 1) / 6;
+        const int x = (cell % 7) * (masked.cols - 1) / 6;
+        const cv::Vec3b got = masked.at<cv::Vec3b>(y, x);
+        const cv::Vec3b want = view_->cells()[size_t(cell)] ? image.at<cv::Vec3b>(y, x) : cv::Vec3b(0, 0, 0);
+        QVERIFY2(got == want, qPrintable(QStringLiteral("cell %1").arg(cell)));
+    }
     waitScored();
     const test::TempDir dir;
     const std::string path = dir.file("masked.png");
