@@ -173,39 +173,17 @@ TEST(CliExplain, InterruptCancelsPromptlyAndLeavesNoFiles)
 {
     const test::TempDir dir;
     const std::string out = dir.file("interrupted");
-    const std::string errors = dir.file("err.txt");
-    const std::string root = test::sourcePath("");
     // Far more iterations than can finish: the run is surely going when the interrupt comes.
-    const pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-        const int fd = open(errors.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0 || chdir(root.c_str()) != 0 || dup2(fd, STDERR_FILENO) < 0)
-            _exit(127);
-        execl(SG_CLI_PATH, "sightglass-cli", "explain", "-m", kModel.c_str(), "-i", kImage.c_str(),
-            "--method", "igospp", "-p", "iterations=1000", "--out", out.c_str(),
-            static_cast<char *>(nullptr));
-        _exit(127);
-    }
-    // The output folder appears when the model is loaded and the computation starts; on a busy
-    // machine the load alone can take seconds, which is not what this test measures.
-    const auto launched = std::chrono::steady_clock::now();
-    while (!fs::exists(out) && std::chrono::steady_clock::now() - launched < std::chrono::seconds(60))
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    ASSERT_TRUE(fs::exists(out)) << "the run never started";
-    std::this_thread::sleep_for(std::chrono::milliseconds(500)); // inside the iterations
-    const auto interrupt = std::chrono::steady_clock::now();
-    ASSERT_EQ(kill(pid, SIGINT), 0);
-    int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
-    const double seconds
-        = std::chrono::duration<double>(std::chrono::steady_clock::now() - interrupt).count();
-    ASSERT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 130);
-    EXPECT_THAT(test::readBytes(errors), HasSubstr("cancelled; no files written"));
+    const test::InterruptedRun run = test::interruptCli(
+        {"explain", "-m", kModel, "-i", kImage, "--method", "igospp", "-p", "iterations=1000", "--out", out},
+        out);
+    ASSERT_TRUE(run.started) << "the run never started";
+    ASSERT_TRUE(run.exited);
+    EXPECT_EQ(run.exitCode, 130);
+    EXPECT_THAT(run.err, HasSubstr("cancelled; no files written"));
     // The cancel takes effect within one batch (a few hundredths of a second here); 2 s covers a
     // loaded machine.
-    EXPECT_LT(seconds, 2.0) << "cancel takes effect within one batch";
+    EXPECT_LT(run.secondsAfterSignal, 2.0) << "cancel takes effect within one batch";
     EXPECT_FALSE(fs::exists(out));
 }
 

@@ -9,13 +9,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
-#include <chrono>
-#include <fcntl.h>
 #include <filesystem>
-#include <signal.h>
-#include <sys/wait.h>
-#include <thread>
-#include <unistd.h>
 
 namespace sg {
 namespace {
@@ -113,41 +107,21 @@ TEST(CliSag, InterruptCancelsPromptlyAndLeavesNoFiles)
 {
     const test::TempDir dir;
     const std::string out = dir.file("interrupted");
-    const std::string errors = dir.file("err.txt");
-    const std::string root = test::sourcePath("");
-    const std::string image = "resources/samples/cues/00000.png";
     // The reference search without its memo on sample 00000: about 8,600 passes, one at a
     // time, so the run is surely going when the interrupt comes.
-    const pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-        const int fd = open(errors.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0 || chdir(root.c_str()) != 0 || dup2(fd, STDERR_FILENO) < 0)
-            _exit(127);
-        execl(SG_CLI_PATH, "sightglass-cli", "sag", "-m", kModel.c_str(), "-i", image.c_str(), "--mode",
-            "reference", "--no-cache", "--out", out.c_str(), static_cast<char *>(nullptr));
-        _exit(127);
-    }
-    // The output folder appears once the model is loaded and the search starts.
-    const auto launched = std::chrono::steady_clock::now();
-    while (!fs::exists(out) && std::chrono::steady_clock::now() - launched < std::chrono::seconds(60))
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    ASSERT_TRUE(fs::exists(out)) << "the run never started";
-    std::this_thread::sleep_for(std::chrono::milliseconds(500)); // inside the search
-    const auto interrupt = std::chrono::steady_clock::now();
-    ASSERT_EQ(kill(pid, SIGINT), 0);
-    int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
-    const double seconds
-        = std::chrono::duration<double>(std::chrono::steady_clock::now() - interrupt).count();
-    ASSERT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 130) << test::readBytes(errors);
-    EXPECT_THAT(test::readBytes(errors), HasSubstr("cancelled; no files written"));
+    const test::InterruptedRun run
+        = test::interruptCli({"sag", "-m", kModel, "-i", "resources/samples/cues/00000.png", "--mode",
+                                 "reference", "--no-cache", "--out", out},
+            out);
+    ASSERT_TRUE(run.started) << "the run never started";
+    ASSERT_TRUE(run.exited);
+    EXPECT_EQ(run.exitCode, 130) << run.err;
+    EXPECT_THAT(run.err, HasSubstr("cancelled; no files written"));
     // Reference mode checks the flag before every pass (about a millisecond here), and the
     // process is gone about 0.3 s after the signal on an idle machine; 5 s covers a loaded one
     // (up to 3.4 s measured with two builds running), while the search itself runs for more than
     // 10 s.
-    EXPECT_LT(seconds, 5.0) << "cancel takes effect within one pass";
+    EXPECT_LT(run.secondsAfterSignal, 5.0) << "cancel takes effect within one pass";
     EXPECT_FALSE(fs::exists(out));
 }
 

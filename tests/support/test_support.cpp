@@ -1,12 +1,17 @@
 #include "test_support.h"
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
+
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace sg::test {
 
@@ -111,6 +116,47 @@ CommandResult runCli(const std::string &arguments)
     result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     result.err = readBytes(errPath);
     return result;
+}
+
+InterruptedRun interruptCli(const std::vector<std::string> &arguments, const std::string &startedPath,
+    std::chrono::milliseconds delay)
+{
+    const TempDir scratch;
+    const std::string errors = scratch.file("err.txt");
+    const std::string root = sourcePath("");
+    std::vector<std::string> argv{"sightglass-cli"};
+    argv.insert(argv.end(), arguments.begin(), arguments.end());
+    std::vector<char *> pointers;
+    for (std::string &argument : argv)
+        pointers.push_back(argument.data());
+    pointers.push_back(nullptr);
+    const pid_t pid = fork();
+    if (pid < 0)
+        throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        const int fd = open(errors.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0 || chdir(root.c_str()) != 0 || dup2(fd, STDERR_FILENO) < 0)
+            _exit(127);
+        execv(SG_CLI_PATH, pointers.data());
+        _exit(127);
+    }
+    InterruptedRun run;
+    const auto launched = std::chrono::steady_clock::now();
+    while (!fs::exists(startedPath) && std::chrono::steady_clock::now() - launched < std::chrono::seconds(60))
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    run.started = fs::exists(startedPath);
+    if (run.started)
+        std::this_thread::sleep_for(delay);
+    const auto interrupt = std::chrono::steady_clock::now();
+    kill(pid, run.started ? SIGINT : SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    run.secondsAfterSignal
+        = std::chrono::duration<double>(std::chrono::steady_clock::now() - interrupt).count();
+    run.exited = WIFEXITED(status);
+    run.exitCode = run.exited ? WEXITSTATUS(status) : -1;
+    run.err = readBytes(errors);
+    return run;
 }
 
 } // namespace sg::test

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -71,5 +72,21 @@ struct CommandResult {
 // Runs `sightglass-cli <arguments>` through the shell from the source root (arguments are
 // passed verbatim, so quote what needs quoting) and captures both streams.
 CommandResult runCli(const std::string &arguments);
+
+// A CLI run interrupted with SIGINT: how it ended and how long after the signal.
+struct InterruptedRun {
+    bool started = false; // `startedPath` appeared within a minute (else no signal was sent)
+    bool exited = false; // it ended by exiting (not by a signal)
+    int exitCode = -1;
+    double secondsAfterSignal = 0.0;
+    std::string err;
+};
+
+// Runs `sightglass-cli <arguments>` (argv, no shell) from the source root, waits until
+// `startedPath` exists (the run made its output folder: the model is loaded and the work has
+// begun; on a busy machine that alone can take seconds), waits `delay` more, sends SIGINT and
+// waits for the process to end.
+InterruptedRun interruptCli(const std::vector<std::string> &arguments, const std::string &startedPath,
+    std::chrono::milliseconds delay = std::chrono::milliseconds(500));
 
 } // namespace sg::test

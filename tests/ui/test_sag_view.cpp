@@ -4,8 +4,7 @@
 // against sag.json written by the core exporter for the same result, and the hovered node's
 // outline against its cells.
 
-#include "explorer_document.h"
-#include "main_window.h"
+#include "demo_window.h"
 #include "sag_view.h"
 #include "test_support.h"
 
@@ -49,16 +48,8 @@ private:
 
 void SagViewTest::initTestCase()
 {
-    window_ = std::make_unique<MainWindow>();
-    window_->setDevice(QStringLiteral("cpu"));
-    window_->setAutoExplain(false);
-    window_->resize(1400, 900);
-    window_->show();
-    QSignalSpy ready(window_.get(), &MainWindow::modelReady);
-    window_->openModel(QString::fromStdString(test::sourcePath("models/demo/cues.pt")));
-    QVERIFY(ready.wait(kJobTimeoutMs));
-    QVERIFY(window_->openImageFolder(QString::fromStdString(test::sourcePath("resources/samples/cues"))));
-    window_->showImage(4); // 00004.png: class 1, both cues
+    window_ = test_ui::openDemoWindow(4); // 00004.png: class 1, both cues
+    QVERIFY(window_);
     view_ = window_->sagView();
     window_->showView(view_);
     QSignalSpy shown(view_, &SagView::searchShown);

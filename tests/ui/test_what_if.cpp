@@ -2,8 +2,7 @@
 // and by a dragged stroke on the grid, the probability shown against `sightglass-cli predict`
 // on the masked image written out and read back, undo/redo, and a start from a SAG node.
 
-#include "explorer_document.h"
-#include "main_window.h"
+#include "demo_window.h"
 #include "sag_view.h"
 #include "test_support.h"
 #include "view_tabs.h"
@@ -64,20 +63,8 @@ private:
 
 void WhatIfTest::initTestCase()
 {
-    window_ = std::make_unique<MainWindow>();
-    window_->setDevice(QStringLiteral("cpu"));
-    window_->setAutoExplain(false);
-    window_->resize(1400, 900);
-    window_->show();
-    QSignalSpy ready(window_.get(), &MainWindow::modelReady);
-    window_->openModel(QString::fromStdString(test::sourcePath("models/demo/cues.pt")));
-    QVERIFY(ready.wait(kJobTimeoutMs));
-    QSignalSpy predicted(window_.get(), &MainWindow::predictionShown);
-    QVERIFY(window_->openImageFolder(QString::fromStdString(test::sourcePath("resources/samples/cues"))));
-    window_->showImage(4); // 00004.png: class 1, both cues
-    while (window_->document()->topClass() < 0
-        || !window_->document()->currentPath().endsWith(QStringLiteral("00004.png")))
-        QVERIFY(predicted.wait(kJobTimeoutMs));
+    window_ = test_ui::openDemoWindow(4); // 00004.png: class 1, both cues
+    QVERIFY(window_);
     view_ = window_->whatIfView();
     QSignalSpy scored(view_, &WhatIfView::scored);
     window_->showView(view_);
