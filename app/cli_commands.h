@@ -29,5 +29,6 @@ Command addEvaluateCommand(CLI::App &app, const GlobalOptions &global);
 Command addExplainCommand(CLI::App &app, const GlobalOptions &global);
 Command addSagCommand(CLI::App &app, const GlobalOptions &global);
 Command addMethodsCommand(CLI::App &app, const GlobalOptions &global);
+Command addXnnCommand(CLI::App &app, const GlobalOptions &global);
 
 } // namespace sg::cli

@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/file_hash.h"
 #include "model/classifier.h"
+#include "model/model_hash.h"
 #include "model/runtime.h"
 
 #include <QFileInfo>
@@ -114,8 +115,7 @@ void ModelWorker::loadModel(const QString &path)
                     info.name = QFileInfo(path).completeBaseName();
                 info.device = QString::fromStdString(classifier->deviceName());
                 // The device is part of the hash: CPU and CUDA maps of one model may differ.
-                const std::string hash = sg::fileContentHash({path.toStdString(), spec.sidecarPath}) + "@"
-                    + classifier->deviceName();
+                const std::string hash = sg::modelContentHash(*classifier);
                 info.hash = QString::fromStdString(hash);
                 {
                     std::lock_guard<std::mutex> lock(state_->mutex);

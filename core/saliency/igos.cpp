@@ -187,6 +187,8 @@ public:
     }
     std::vector<int> resolutions() const override { return {7, 14, 28, 56, 224}; }
     int defaultResolution() const override { return 28; }
+    // The objective reads scores through targetScores(), so any scalar score will do.
+    bool acceptsScore() const override { return true; }
 
     std::vector<ParamSpec> parameters(int resolution) const override
     {

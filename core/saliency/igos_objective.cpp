@@ -168,7 +168,7 @@ IgosGradient IgosObjective::gradient(const std::vector<at::Tensor> &masks, const
     forEachBatch(imageCount(), maxBatch, cancel, [&](int begin, int end) {
         const std::vector<Term> allTerms = terms(leaves);
         const at::Tensor images = pathImages(allTerms, noise, begin, end);
-        const at::Tensor probabilities = targetProbabilities(*prepared_.classifier, images, prepared_.target);
+        const at::Tensor probabilities = targetScores(prepared_, images);
         const at::Tensor part = scoreSum(allTerms, probabilities, begin);
         // A slice may hold only terms that ignore one of the masks: allow unused leaves.
         const auto grads = torch::autograd::grad({part * scoreScale}, leaves, {}, false, false, true);
@@ -198,7 +198,7 @@ IgosTerms IgosObjective::evaluate(const std::vector<at::Tensor> &masks, const at
     std::vector<double> values(allTerms.size(), 0.0);
     forEachBatch(imageCount(), maxBatch, cancel, [&](int begin, int end) {
         const at::Tensor images = pathImages(allTerms, noise, begin, end);
-        const at::Tensor probabilities = targetProbabilities(*prepared_.classifier, images, prepared_.target);
+        const at::Tensor probabilities = targetScores(prepared_, images);
         score += scoreSum(allTerms, probabilities, begin).item<double>();
         addTermValues(probabilities, begin, values);
     });

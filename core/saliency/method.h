@@ -25,6 +25,22 @@ namespace sg {
 // schema at it.
 constexpr int kDefaultResolution = -1;
 
+// A scalar score of the model other than a class's probability, for the methods that accept one
+// (SaliencyMethod::acceptsScore): e.g. one XNN x-feature's activation through the network
+// (core/xnn/concept_map.h). The method then explains this score instead of the target's
+// probability. Implementations live where the score is defined, not in the engine.
+class ScoreFunction {
+public:
+    virtual ~ScoreFunction() = default;
+    // One line for reports: "x-feature 2 of class 0 (T-shirt/top)".
+    virtual std::string name() const = 0;
+    // The score of each image of `batch` ([N, C, H, W], normalised like the model's input, on
+    // the model's device): [N] on the model's device, differentiable when autograd is on. Called
+    // from the thread running the method; it must count its passes as the classifier does (a
+    // score made of classifier calls does so by itself).
+    virtual at::Tensor scores(const at::Tensor &batch) const = 0;
+};
+
 // What to explain. The classifier is not owned and must outlive run(); it is used from the
 // calling thread only (the job worker).
 struct SaliencyRequest {
@@ -35,6 +51,10 @@ struct SaliencyRequest {
     ParamValues params; // entries not given take the schema's defaults
     std::uint64_t seed = 0; // seeds every random draw: equal requests give equal maps
     int maxBatch = 32; // most images per model pass; halved on out-of-memory
+    // Not owned; null = explain the target's probability. Set: the method explains this score
+    // (the target still names the class the heatmap is labelled with). Only methods whose
+    // acceptsScore() is true take one; the others refuse the request.
+    const ScoreFunction *score = nullptr;
 };
 
 // The result of one run. Maps are CV_32FC1.
@@ -70,6 +90,8 @@ public:
     virtual std::vector<ParamSpec> parameters(int resolution) const = 0;
     // True when the method needs the model's features/head split.
     virtual bool needsSplit() const { return false; }
+    // True when the method can explain a SaliencyRequest::score instead of a class probability.
+    virtual bool acceptsScore() const { return false; }
 
     // Runs the method. Any thread (the calling thread does all model work). Progress reports
     // (common/progress.h) carry the current saliency map at model input resolution when the

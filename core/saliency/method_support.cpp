@@ -7,6 +7,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace sg::saliency {
 
@@ -20,6 +21,9 @@ PreparedRequest prepare(const SaliencyMethod &method, const SaliencyRequest &req
         throw Error(
             "", method.id() + ": batch size must be at least 1, not " + std::to_string(request.maxBatch));
     const Classifier &classifier = *request.classifier;
+    if (request.score && !method.acceptsScore())
+        throw Error(
+            "", method.id() + " explains class scores only; it cannot explain " + request.score->name());
     if (method.needsSplit() && !classifier.hasSplit())
         throw Error(classifier.modelPath(),
             method.title()
@@ -68,6 +72,16 @@ PreparedRequest prepare(const SaliencyMethod &method, const SaliencyRequest &req
                 + std::to_string(classes) + " classes, 0 to " + std::to_string(classes - 1) + ")");
     prepared.target = request.target == -1 ? int(probabilities.argmax().item<int64_t>()) : request.target;
     prepared.probability = probabilities[prepared.target].item<double>();
+    if (request.score) {
+        prepared.score = request.score;
+        const at::Tensor clean = request.score->scores(prepared.input);
+        if (clean.dim() != 1 || clean.size(0) != 1)
+            throw Error("", request.score->name() + ": the score function must give one value per image");
+        prepared.cleanScore = clean.to(torch::kCPU, torch::kFloat64).item<double>();
+        if (!std::isfinite(prepared.cleanScore))
+            throw Error("", request.score->name() + " is not finite on this image");
+        prepared.scoreScale = prepared.cleanScore > 0.0 ? prepared.cleanScore : 1.0;
+    }
     return prepared;
 }
 
@@ -87,6 +101,13 @@ at::Tensor blackBaseline(const PreparedRequest &prepared)
 at::Tensor targetProbabilities(const Classifier &classifier, const at::Tensor &batch, int target)
 {
     return torch::softmax(classifier.logits(batch), 1).select(1, target);
+}
+
+at::Tensor targetScores(const PreparedRequest &prepared, const at::Tensor &batch)
+{
+    if (prepared.score)
+        return prepared.score->scores(batch) / prepared.scoreScale;
+    return targetProbabilities(*prepared.classifier, batch, prepared.target);
 }
 
 at::Generator makeGenerator(std::uint64_t seed)

@@ -26,6 +26,13 @@ struct PreparedRequest {
     ParamValues params;
     int height = 0;
     int width = 0;
+    // The request's score function (null: the target's probability), and its value on the
+    // clean image. targetScores() divides the score by `scoreScale` (the clean value when it is
+    // positive, else 1), so that it is 1 on the clean image, like a confident probability, and
+    // the methods' regulariser weights keep their meaning.
+    const ScoreFunction *score = nullptr;
+    double cleanScore = 0.0;
+    double scoreScale = 1.0;
 };
 
 // Validates `request` against `method` (classifier set, resolution offered, parameters in
@@ -43,6 +50,11 @@ at::Tensor blackBaseline(const PreparedRequest &prepared);
 
 // Softmax probability of `target` for each image of `batch` [N, C, H, W]: [N].
 at::Tensor targetProbabilities(const Classifier &classifier, const at::Tensor &batch, int target);
+
+// What a method that accepts a score function explains, for each image of `batch`: the
+// prepared score divided by its scale when the request has one, else targetProbabilities of
+// the target. [N] on the model's device.
+at::Tensor targetScores(const PreparedRequest &prepared, const at::Tensor &batch);
 
 // A seeded CPU random generator; noise made with it is moved to the model's device, so a
 // seed gives the same draws on every device.

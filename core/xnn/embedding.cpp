@@ -88,12 +88,6 @@ void writeEntry(
 
 } // namespace
 
-std::string modelContentHash(const Classifier &classifier)
-{
-    return fileContentHash({classifier.modelPath(), classifier.spec().sidecarPath}) + "@"
-        + classifier.deviceName();
-}
-
 Embedding embedImages(const Classifier &classifier, const std::vector<std::string> &paths,
     const EmbeddingRequest &request, const ProgressFn &progress, const CancelFlag &cancel)
 {

@@ -8,6 +8,7 @@
 #include "common/cancel.h"
 #include "common/progress.h"
 #include "model/classifier.h"
+#include "model/model_hash.h" // modelContentHash
 
 #include <cstdint>
 #include <string>
@@ -42,12 +43,6 @@ struct Embedding {
     const float *featureRow(int image) const { return features.data() + size_t(image) * dimension; }
     float score(int image, int cls) const { return scores[size_t(image) * classCount + cls]; }
 };
-
-// The content hash that identifies a loaded classifier everywhere in Sightglass (result caches,
-// XNN files): the FNV hash of its model file and sidecar, then "@" and its device (CPU and CUDA
-// results of one model may differ). Reads both files; any thread. Throws sg::Error naming a file
-// that cannot be read.
-std::string modelContentHash(const Classifier &classifier);
 
 // Embeds `paths` with `classifier` (which must have a features/head split): each image is read
 // (readImage), converted to the model's input and passed through features() and head() under
