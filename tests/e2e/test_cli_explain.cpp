@@ -181,9 +181,10 @@ TEST(CliExplain, InterruptCancelsPromptlyAndLeavesNoFiles)
     ASSERT_TRUE(run.exited);
     EXPECT_EQ(run.exitCode, 130);
     EXPECT_THAT(run.err, HasSubstr("cancelled; no files written"));
-    // The cancel takes effect within one batch (a few hundredths of a second here); 2 s covers a
-    // loaded machine.
-    EXPECT_LT(run.secondsAfterSignal, 2.0) << "cancel takes effect within one batch";
+    // The cancel takes effect within one batch (a few hundredths of a second here) and the process
+    // is gone about 0.3 s after the signal on an idle machine; 5 s covers a loaded one (3.6 s was
+    // measured under ctest -j2 with two builds running), while 1000 iterations take minutes.
+    EXPECT_LT(run.secondsAfterSignal, 5.0) << "cancel takes effect within one batch";
     EXPECT_FALSE(fs::exists(out));
 }
 
