@@ -23,7 +23,6 @@
 #include "image/image_folder.h"
 #include "model/runtime.h"
 
-#include <QSplitter>
 #include <QAction>
 #include <QCloseEvent>
 #include <QDir>
@@ -35,6 +34,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QToolBar>
 
