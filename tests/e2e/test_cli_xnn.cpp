@@ -174,36 +174,18 @@ TEST(CliXnn, InterruptCancelsTrainingAndWritesNothing)
 {
     const test::TempDir dir;
     const std::string out = dir.file("interrupted.xnn");
-    const std::string errors = dir.file("err.txt");
-    const std::string root = test::sourcePath("");
     const std::string manifest = cueManifest();
-    const pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-        const int fd = open(errors.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0 || chdir(root.c_str()) != 0 || dup2(fd, STDERR_FILENO) < 0)
-            _exit(127);
-        execl(SG_CLI_PATH, "sightglass-cli", "xnn", "train", "-m", kModel.c_str(), "--data", manifest.c_str(),
-            "--class", "0", "--epochs", "100000", "--out", out.c_str(), static_cast<char *>(nullptr));
-        _exit(127);
-    }
-    const auto errorText = [&] { return fs::exists(errors) ? test::readBytes(errors) : std::string(); };
-    // Wait for the first epoch line: training is under way.
-    const auto launched = std::chrono::steady_clock::now();
-    while (errorText().find("epoch 1/") == std::string::npos
-        && std::chrono::steady_clock::now() - launched < std::chrono::seconds(60))
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    ASSERT_THAT(errorText(), HasSubstr("epoch 1/")) << "training never started";
-    const auto interrupt = std::chrono::steady_clock::now();
-    ASSERT_EQ(kill(pid, SIGINT), 0);
-    int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
-    const double seconds
-        = std::chrono::duration<double>(std::chrono::steady_clock::now() - interrupt).count();
-    ASSERT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 130) << test::readBytes(errors);
-    EXPECT_THAT(test::readBytes(errors), HasSubstr("cancelled; no files written"));
-    EXPECT_LT(seconds, 5.0) << "the flag is checked before every batch";
+    // Interrupted once the first epoch line is out: training is under way.
+    const test::InterruptedRun run = test::interruptCli(
+        {"xnn", "train", "-m", kModel, "--data", manifest, "--class", "0", "--epochs", "100000", "--out",
+            out},
+        [](const std::string &err) { return err.find("epoch 1/") != std::string::npos; },
+        std::chrono::milliseconds(0));
+    ASSERT_TRUE(run.started) << "training never started";
+    ASSERT_TRUE(run.exited);
+    EXPECT_EQ(run.exitCode, 130) << run.err;
+    EXPECT_THAT(run.err, HasSubstr("cancelled; no files written"));
+    EXPECT_LT(run.secondsAfterSignal, 5.0) << "the flag is checked before every batch";
     EXPECT_FALSE(fs::exists(out));
     for (const auto &entry : fs::directory_iterator(dir.path()))
         EXPECT_EQ(entry.path().filename().string().find("interrupted"), std::string::npos) << entry.path();

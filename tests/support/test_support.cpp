@@ -121,6 +121,13 @@ CommandResult runCli(const std::string &arguments)
 InterruptedRun interruptCli(const std::vector<std::string> &arguments, const std::string &startedPath,
     std::chrono::milliseconds delay)
 {
+    return interruptCli(
+        arguments, [&](const std::string &) { return fs::exists(startedPath); }, delay);
+}
+
+InterruptedRun interruptCli(const std::vector<std::string> &arguments,
+    const std::function<bool(const std::string &err)> &started, std::chrono::milliseconds delay)
+{
     const TempDir scratch;
     const std::string errors = scratch.file("err.txt");
     const std::string root = sourcePath("");
@@ -142,9 +149,10 @@ InterruptedRun interruptCli(const std::vector<std::string> &arguments, const std
     }
     InterruptedRun run;
     const auto launched = std::chrono::steady_clock::now();
-    while (!fs::exists(startedPath) && std::chrono::steady_clock::now() - launched < std::chrono::seconds(60))
+    const auto errorsSoFar = [&] { return fs::exists(errors) ? readBytes(errors) : std::string(); };
+    while (!started(errorsSoFar()) && std::chrono::steady_clock::now() - launched < std::chrono::seconds(60))
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    run.started = fs::exists(startedPath);
+    run.started = started(errorsSoFar());
     if (run.started)
         std::this_thread::sleep_for(delay);
     const auto interrupt = std::chrono::steady_clock::now();

@@ -8,6 +8,7 @@
 #include <array>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -88,5 +89,8 @@ struct InterruptedRun {
 // waits for the process to end.
 InterruptedRun interruptCli(const std::vector<std::string> &arguments, const std::string &startedPath,
     std::chrono::milliseconds delay = std::chrono::milliseconds(500));
+// The same, waiting until `started` (given the run's standard error so far) is true instead.
+InterruptedRun interruptCli(const std::vector<std::string> &arguments,
+    const std::function<bool(const std::string &err)> &started, std::chrono::milliseconds delay);
 
 } // namespace sg::test
