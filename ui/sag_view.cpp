@@ -549,9 +549,7 @@ void SagView::moveHover(int step)
 void SagView::hoverEdge(int edge)
 {
     for (size_t e = 0; e < edgeItems_.size(); ++e)
-        edgeItems_[e]->setHighlighted(int(e) == edge);
-    if (edge >= 0)
-        status_->setToolTip(edgeText(edge));
+        edgeItems_[e]->setHighlighted(int(e) == edge); // the item's own tooltip tells the drop
 }
 
 QString SagView::edgeText(int edge) const

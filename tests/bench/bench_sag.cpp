@@ -270,11 +270,7 @@ int main(int argc, char **argv)
                     break;
                 }
         }
-        std::cout << table.str();
-        if (!markdownPath.empty()) {
-            std::ofstream out(markdownPath, std::ios::app);
-            out << table.str();
-        }
+        printTable(table.str(), markdownPath);
     } catch (const std::exception &error) {
         std::cerr << "sightglass-bench-sag: error: " << error.what() << '\n';
         return 1;

@@ -460,11 +460,7 @@ int main(int argc, char **argv)
                   << " forward/image); speed-up " << fixed(evaluation.offSeconds / evaluation.seconds, 2)
                   << "; max Δscore " << scientific(evaluation.scoreDifference) << ".\n";
         }
-        std::cout << table.str();
-        if (!markdownPath.empty()) {
-            std::ofstream out(markdownPath, std::ios::app);
-            out << table.str();
-        }
+        printTable(table.str(), markdownPath);
     } catch (const std::exception &error) {
         std::cerr << "sightglass-bench: error: " << error.what() << '\n';
         return 1;

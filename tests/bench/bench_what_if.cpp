@@ -122,9 +122,7 @@ int main(int argc, char **argv)
              << "| " << name << " | during a SAG search" << (stillRunning ? "" : " (**they ended first**)")
              << " | " << busy.count << " | " << sg::bench::fixed(busy.median, 1) << " | "
              << sg::bench::fixed(busy.p95, 1) << " |\n";
-        std::cout << rows.str();
-        if (!markdownPath.empty())
-            std::ofstream(markdownPath, std::ios::app) << rows.str();
+        sg::bench::printTable(rows.str(), markdownPath);
     } catch (const std::exception &error) {
         std::cerr << "sightglass-bench-whatif: error: " << error.what() << '\n';
         return 1;

@@ -3,7 +3,9 @@
 #include "pass_replay.h"
 
 #include <algorithm>
+#include <fstream>
 #include <iomanip>
+#include <iostream>
 #include <sstream>
 #include <stdexcept>
 
@@ -99,6 +101,13 @@ double Replay::run() const
     if (!samePasses(log.records, records_))
         throw std::runtime_error("the replay did not repeat the method's passes");
     return seconds;
+}
+
+void printTable(const std::string &table, const std::string &markdownPath)
+{
+    std::cout << table;
+    if (!markdownPath.empty())
+        std::ofstream(markdownPath, std::ios::app) << table;
 }
 
 std::string fixed(double value, int digits)

@@ -29,6 +29,9 @@ double median(std::vector<double> values);
 std::string fixed(double value, int digits);
 std::string scientific(double value);
 
+// Prints `table` and, when `markdownPath` is not empty, appends it to that file.
+void printTable(const std::string &table, const std::string &markdownPath);
+
 bool samePasses(const std::vector<PassRecord> &a, const std::vector<PassRecord> &b);
 
 // Records the classifier's passes while alive (the classifier's one pass observer).
