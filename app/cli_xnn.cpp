@@ -52,6 +52,7 @@ struct TrainOptions {
     int epochs = 80;
     std::vector<std::string> params;
     std::string cache;
+    std::string layer = kXnnLayer;
     int maxBatch = 32;
     std::string out;
     bool force = false;
@@ -159,6 +160,7 @@ int runTrain(const TrainOptions &options, const GlobalOptions &global)
     EmbeddingRequest embeddingRequest;
     embeddingRequest.cacheFolder = options.cache;
     embeddingRequest.maxBatch = options.maxBatch;
+    embeddingRequest.layer = options.layer;
     XnnModel model;
     try {
         bar.start("embedding");
@@ -288,7 +290,9 @@ int runExplainXnn(const ExplainOptions &options, const GlobalOptions &global)
     ProgressBar bar;
     Embedding embedding;
     try {
-        embedding = embedImages(*classifier, {options.image}, {}, {}, cancel);
+        EmbeddingRequest embeddingRequest;
+        embeddingRequest.layer = xnn.layer;
+        embedding = embedImages(*classifier, {options.image}, embeddingRequest, {}, cancel);
     } catch (const Cancelled &) {
         std::cerr << "\nsightglass-cli: cancelled; no files written\n";
         return 130;
@@ -439,6 +443,11 @@ Command addXnnCommand(CLI::App &app, const GlobalOptions &global)
     trainCommand->add_option("--param,-p", train->params,
         "Training option NAME=VALUE (repeatable; core/xnn/xnn_train.h lists them: q, alpha_rec, "
         "pull_away, max_rounds, ...)");
+    trainCommand
+        ->add_option("--layer", train->layer,
+            "Pooling of the features: features:global-average, features:global-max, features:average-GxG, "
+            "features:max-GxG")
+        ->capture_default_str();
     trainCommand->add_option("--cache", train->cache, "Embedding cache folder (default: none)");
     trainCommand->add_option("--max-batch", train->maxBatch, "Most images per model pass")
         ->check(CLI::PositiveNumber)

@@ -4,6 +4,7 @@
 #include "image/mat_tensor.h"
 #include "image/preprocess.h"
 #include "model/tensor_ops.h"
+#include "xnn/feature_pool.h"
 #include "xnn/srae.h"
 
 #include <torch/torch.h>
@@ -20,13 +21,14 @@ int xFeatureCount(const XnnClassModel &cls)
     return cls.layers.size() > 2 ? cls.layers[2].outputs : 0;
 }
 
-// model input -> features -> global-average pool -> / input scale -> SRAE encoder -> x_j.
+// model input -> features -> the XNN's pooling -> / input scale -> SRAE encoder -> x_j.
 class XFeatureScore final : public ScoreFunction {
 public:
     XFeatureScore(const Classifier &classifier, const XnnClassModel &cls, int xFeature) :
         classifier_(classifier),
         name_("x-feature " + std::to_string(xFeature) + " of class " + std::to_string(cls.classIndex) + " ("
             + cls.label + ")"),
+        layer_(cls.layer),
         dimension_(int(cls.inputScale.size())),
         xFeature_(xFeature)
     {
@@ -38,6 +40,8 @@ public:
         srae_ = xnn::fromLayers(cls.layers, dimension_, count, "xnn class " + cls.label);
         const c10::Device device(classifier.deviceName());
         for (xnn::Dense *layer : srae_.layers()) {
+            if (!layer->weight.defined())
+                continue; // a file without the decoder
             layer->weight = layer->weight.to(device);
             layer->bias = layer->bias.to(device);
         }
@@ -52,8 +56,7 @@ public:
     {
         const at::Tensor map = classifier_.features(batch);
         // The embedding's pooling (embedding.cpp), so x_j here is the x_j the XNN was trained on.
-        const at::Tensor pooled
-            = (map.dim() > 2 ? map.flatten(2).mean(2) : map.flatten(1)).to(torch::kFloat32);
+        const at::Tensor pooled = xnn::poolFeatures(map, layer_).to(torch::kFloat32);
         if (pooled.size(1) != dimension_)
             throw Error(classifier_.modelPath(),
                 "its pooled features have " + std::to_string(pooled.size(1)) + " values, the XNN reads "
@@ -64,6 +67,7 @@ public:
 private:
     const Classifier &classifier_;
     std::string name_;
+    std::string layer_;
     int dimension_;
     int xFeature_;
     xnn::Srae srae_;

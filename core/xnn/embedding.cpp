@@ -6,6 +6,7 @@
 #include "image/image_io.h"
 #include "image/mat_tensor.h"
 #include "image/preprocess.h"
+#include "xnn/feature_pool.h"
 
 #include <torch/torch.h>
 
@@ -25,14 +26,15 @@ namespace {
 // then D + K float32 values.
 constexpr char kEntryMagic[8] = {'S', 'G', 'E', 'M', 'B', '0', '1', '\n'};
 
-std::string entryPath(const std::string &folder, const std::string &modelHash, const std::string &imageHash)
+std::string entryPath(const std::string &folder, const std::string &modelHash, const std::string &layer,
+    const std::string &imageHash)
 {
     // The hash is hex plus "@device"; keep the file name plain.
     std::string model = modelHash;
     for (char &c : model)
         if (!std::isalnum(static_cast<unsigned char>(c)))
             c = '_';
-    return (fs::path(folder) / (model + "-" + bytesHash(kXnnLayer) + "-" + imageHash + ".emb")).string();
+    return (fs::path(folder) / (model + "-" + bytesHash(layer) + "-" + imageHash + ".emb")).string();
 }
 
 // Reads one entry into `features`/`scores`; false (the row is recomputed) for a missing entry,
@@ -96,7 +98,9 @@ Embedding embedImages(const Classifier &classifier, const std::vector<std::strin
             "has no features/head split (the sidecar's \"split\"), so an XNN cannot read its inner layer");
     if (request.maxBatch < 1)
         throw Error("", "xnn: max batch " + std::to_string(request.maxBatch) + " must be at least 1");
+    parseXnnLayer(request.layer);
     Embedding embedding;
+    embedding.layer = request.layer;
     embedding.modelHash = modelContentHash(classifier);
     embedding.classCount = classifier.classCount();
     embedding.paths = paths;
@@ -120,7 +124,8 @@ Embedding embedImages(const Classifier &classifier, const std::vector<std::strin
     int cachedDimension = 0;
     for (int i = 0; i < count; ++i) {
         if (useCache) {
-            entries[i] = entryPath(request.cacheFolder, embedding.modelHash, embedding.imageHashes[i]);
+            entries[i] = entryPath(
+                request.cacheFolder, embedding.modelHash, request.layer, embedding.imageHashes[i]);
             if (readEntry(entries[i], cachedDimension, embedding.classCount, rowFeatures[i], rowScores[i])) {
                 cachedDimension = int(rowFeatures[i].size());
                 ++embedding.cachedImages;
@@ -143,7 +148,7 @@ Embedding embedImages(const Classifier &classifier, const std::vector<std::strin
         const torch::Tensor input = toInputTensor(pixels, classifier.spec().input);
         const torch::Tensor map = classifier.features(input);
         const torch::Tensor logits = classifier.head(map).to(torch::kCPU, torch::kFloat32).contiguous();
-        torch::Tensor pooled = map.dim() > 2 ? map.flatten(2).mean(2) : map.flatten(1);
+        torch::Tensor pooled = xnn::poolFeatures(map, request.layer);
         pooled = pooled.to(torch::kCPU, torch::kFloat32).contiguous();
         if (!torch::isfinite(pooled).all().item<bool>())
             throw Error(paths[missing[begin]], "the model's features are not finite for this batch");

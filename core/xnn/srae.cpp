@@ -1,5 +1,7 @@
 #include "xnn/srae.h"
 
+#include "common/error.h"
+
 namespace sg::xnn {
 
 Dense makeDense(int64_t in, int64_t out, at::Generator &generator)
@@ -32,6 +34,8 @@ std::vector<torch::Tensor> Srae::parameters() const
 {
     std::vector<torch::Tensor> parameters;
     for (const Dense *layer : layers()) {
+        if (!layer->weight.defined())
+            continue;
         parameters.push_back(layer->weight);
         parameters.push_back(layer->bias);
     }
@@ -41,6 +45,8 @@ std::vector<torch::Tensor> Srae::parameters() const
 SraeOutput Srae::forward(
     const torch::Tensor &z, bool training, double dropout, at::Generator *generator) const
 {
+    if (!hasDecoder())
+        throw Error("", "xnn: this SRAE was stored without its decoder and cannot be trained further");
     torch::Tensor h1 = torch::relu(encoder1(z));
     if (training && dropout > 0.0) {
         // Inverted dropout from our own generator (torch::dropout would draw from the global one).
@@ -92,16 +98,16 @@ torch::Tensor pullAwayLoss(const torch::Tensor &x, const torch::Tensor &predicto
 
 } // namespace sg::xnn
 
-#include "common/error.h"
-
 namespace sg::xnn {
 
-std::vector<XnnLayer> toLayers(const Srae &srae)
+std::vector<XnnLayer> toLayers(const Srae &srae, bool withDecoder)
 {
     std::vector<XnnLayer> layers;
     const auto &names = Srae::layerNames();
     const auto dense = srae.layers();
     for (size_t i = 0; i < dense.size(); ++i) {
+        if (!dense[i]->weight.defined() || (!withDecoder && std::string(names[i]).rfind("decoder", 0) == 0))
+            continue;
         const torch::Tensor weight = dense[i]->weight.detach().to(torch::kCPU, torch::kFloat32).contiguous();
         const torch::Tensor bias = dense[i]->bias.detach().to(torch::kCPU, torch::kFloat32).contiguous();
         XnnLayer layer;
@@ -118,21 +124,29 @@ std::vector<XnnLayer> toLayers(const Srae &srae)
 Srae fromLayers(const std::vector<XnnLayer> &layers, int dimension, int xFeatures, const std::string &source)
 {
     const auto &names = Srae::layerNames();
+    const bool withDecoder = layers.size() == names.size();
+    if (!withDecoder && layers.size() != 4)
+        throw Error(source,
+            "holds " + std::to_string(layers.size()) + " SRAE layers, expected 7 (or 4 without the decoder)");
+    // The hidden widths are the file's: the first two encoder layers' outputs.
+    const int64_t hidden1 = layers[0].outputs;
+    const int64_t hidden2 = layers.size() > 1 ? layers[1].outputs : 0;
     const std::array<std::pair<int64_t, int64_t>, 7> shapes
-        = {{{dimension, kHidden1}, {kHidden1, kHidden2}, {kHidden2, xFeatures}, {xFeatures, kHidden2},
-            {kHidden2, kHidden1}, {kHidden1, dimension}, {xFeatures, 1}}};
-    if (layers.size() != names.size())
-        throw Error(source, "holds " + std::to_string(layers.size()) + " SRAE layers, expected 7");
+        = {{{dimension, hidden1}, {hidden1, hidden2}, {hidden2, xFeatures}, {xFeatures, hidden2},
+            {hidden2, hidden1}, {hidden1, dimension}, {xFeatures, 1}}};
     Srae srae;
     const auto dense = srae.layers();
+    size_t next = 0;
     for (size_t i = 0; i < names.size(); ++i) {
-        const XnnLayer &layer = layers[i];
+        if (!withDecoder && i >= 3 && i <= 5)
+            continue;
+        const XnnLayer &layer = layers[next++];
         const auto [in, out] = shapes[i];
         if (layer.name != names[i] || layer.inputs != in || layer.outputs != out
             || int64_t(layer.weight.size()) != in * out || int64_t(layer.bias.size()) != out)
             throw Error(source,
-                "SRAE layer " + std::to_string(i + 1) + " (\"" + layer.name + "\") is not " + names[i]
-                    + " of " + std::to_string(in) + " -> " + std::to_string(out));
+                "SRAE layer " + std::to_string(next) + " (\"" + layer.name + "\") is not " + names[i] + " of "
+                    + std::to_string(in) + " -> " + std::to_string(out));
         dense[i]->weight = torch::from_blob(const_cast<float *>(layer.weight.data()), {out, in}).clone();
         dense[i]->bias = torch::from_blob(const_cast<float *>(layer.bias.data()), {out}).clone();
     }

@@ -11,8 +11,8 @@
 
 namespace sg::xnn {
 
-constexpr int64_t kHidden1 = 800; // encoder1 / decoder2 width (the reference's)
-constexpr int64_t kHidden2 = 100; // encoder2 / decoder3 width
+constexpr int64_t kHidden1 = 800; // default encoder1 / decoder2 width (the reference's)
+constexpr int64_t kHidden2 = 100; // default encoder2 / decoder3 width
 // Added to the contributions before they are normalised, as the reference does, so an all-zero
 // row or column has a defined direction instead of 0/0.
 constexpr double kPullAwayEpsilon = 1e-8;
@@ -38,8 +38,10 @@ struct SraeOutput {
     torch::Tensor prediction; // [M] y^ = v.x + b
 };
 
-// D -> 800 -> 100 -> L (ReLU each; dropout after encoder1 while training), a mirrored ReLU
-// decoder L -> 100 -> 800 -> D, and a linear predictor L -> 1 with bias.
+// D -> H1 -> H2 -> L (ReLU each; dropout after encoder1 while training; H1 = 800, H2 = 100 in
+// the reference), a mirrored ReLU decoder L -> H2 -> H1 -> D, and a linear predictor L -> 1 with
+// bias. An SRAE read from a file without its decoder has undefined decoder tensors: it encodes
+// and predicts, and forward() (training) refuses.
 struct Srae {
     Dense encoder1, encoder2, encoder3, decoder3, decoder2, decoder1, predictor;
 
@@ -47,7 +49,8 @@ struct Srae {
     static const std::array<const char *, 7> &layerNames();
     std::array<Dense *, 7> layers();
     std::array<const Dense *, 7> layers() const;
-    std::vector<torch::Tensor> parameters() const;
+    std::vector<torch::Tensor> parameters() const; // the defined ones
+    bool hasDecoder() const { return decoder1.weight.defined(); }
 
     // `generator` is used for dropout only when `training` (dropout probability `dropout`).
     SraeOutput forward(const torch::Tensor &z, bool training, double dropout, at::Generator *generator) const;
@@ -77,9 +80,11 @@ torch::Tensor pullAwayLoss(const torch::Tensor &x, const torch::Tensor &predicto
 
 namespace sg::xnn {
 
-// Plain copies of the weights, in Srae::layerNames() order, and back. fromLayers throws
-// sg::Error (subject `source`) when a layer is missing or its sizes do not chain D -> ... -> 1.
-std::vector<XnnLayer> toLayers(const Srae &srae);
+// Plain copies of the weights, in Srae::layerNames() order (without the decoder unless
+// `withDecoder`), and back. fromLayers takes all seven layers or the four without the decoder,
+// and throws sg::Error (subject `source`) when a layer is missing or its sizes do not chain
+// D -> H1 -> H2 -> L (-> H2 -> H1 -> D) and L -> 1.
+std::vector<XnnLayer> toLayers(const Srae &srae, bool withDecoder);
 Srae fromLayers(const std::vector<XnnLayer> &layers, int dimension, int xFeatures, const std::string &source);
 
 } // namespace sg::xnn

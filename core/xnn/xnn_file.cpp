@@ -73,6 +73,41 @@ std::vector<float> takeFloats(
     return values;
 }
 
+fs::path folderOf(const std::string &file)
+{
+    const fs::path folder = fs::path(file).parent_path();
+    return folder.empty() ? fs::path(".") : folder;
+}
+
+// Prototype paths are stored relative to the file's folder (so a file and its training images
+// can move together, and committed files hold no machine's absolute paths) and read back as
+// paths from the current folder: absolute when the file's path is.
+std::vector<std::vector<std::string>> prototypesRelativeTo(
+    const std::vector<std::vector<std::string>> &prototypes, const fs::path &folder)
+{
+    std::vector<std::vector<std::string>> stored = prototypes;
+    const fs::path base = fs::weakly_canonical(fs::absolute(folder));
+    for (auto &list : stored)
+        for (std::string &image : list) {
+            std::error_code error;
+            const fs::path relative
+                = fs::weakly_canonical(fs::absolute(image), error).lexically_relative(base);
+            if (!error && !relative.empty())
+                image = relative.generic_string();
+        }
+    return stored;
+}
+
+std::vector<std::vector<std::string>> prototypesFrom(
+    std::vector<std::vector<std::string>> stored, const fs::path &folder)
+{
+    for (auto &list : stored)
+        for (std::string &image : list)
+            if (fs::path(image).is_relative())
+                image = (folder == "." ? fs::path(image) : folder / image).lexically_normal().string();
+    return stored;
+}
+
 } // namespace
 
 void writeXnnFile(const XnnModel &model, const std::string &path)
@@ -87,9 +122,9 @@ void writeXnnFile(const XnnModel &model, const std::string &path)
             appendFloats(blob, layer.weight);
             appendFloats(blob, layer.bias);
         }
-        classes.push_back(
-            {{"index", cls.classIndex}, {"label", cls.label}, {"input_scale", cls.inputScale.size()},
-                {"layers", layers}, {"report", reportJson(cls.report)}, {"prototypes", cls.prototypes}});
+        classes.push_back({{"index", cls.classIndex}, {"label", cls.label},
+            {"input_scale", cls.inputScale.size()}, {"layers", layers}, {"report", reportJson(cls.report)},
+            {"prototypes", prototypesRelativeTo(cls.prototypes, folderOf(path))}});
     }
     const json header = {{"format", "sightglass-xnn"}, {"version", kFormatVersion},
         {"model_hash", model.modelHash}, {"layer", model.layer}, {"dimension", model.dimension},
@@ -160,6 +195,11 @@ XnnModel readXnnFile(const std::string &path, const std::string &expectedModelHa
             || header.at("weights_hash").get<std::string>() != bytesHash(blob))
             throw Error(path, "is corrupt: its weights do not match the checksum in its header");
         model.layer = header.at("layer").get<std::string>();
+        try {
+            parseXnnLayer(model.layer);
+        } catch (const Error &error) {
+            throw Error(path, std::string("is corrupt or from a newer Sightglass: ") + error.what());
+        }
         model.dimension = header.at("dimension").get<int>();
         model.xFeatures = header.at("x_features").get<int>();
         model.seed = header.at("seed").get<std::uint64_t>();
@@ -173,6 +213,7 @@ XnnModel readXnnFile(const std::string &path, const std::string &expectedModelHa
             XnnClassModel cls;
             cls.classIndex = c.at("index").get<int>();
             cls.label = c.at("label").get<std::string>();
+            cls.layer = model.layer;
             cls.inputScale = takeFloats(blob, offset, c.at("input_scale").get<std::uint64_t>(), path);
             if (int(cls.inputScale.size()) != model.dimension)
                 throw Error(path,
@@ -191,7 +232,8 @@ XnnModel readXnnFile(const std::string &path, const std::string &expectedModelHa
             }
             xnn::fromLayers(cls.layers, model.dimension, model.xFeatures, path); // checks the chain
             cls.report = reportFromJson(c.at("report"));
-            cls.prototypes = c.at("prototypes").get<std::vector<std::vector<std::string>>>();
+            cls.prototypes = prototypesFrom(
+                c.at("prototypes").get<std::vector<std::vector<std::string>>>(), folderOf(path));
             model.classes.push_back(std::move(cls));
         }
         if (offset * sizeof(float) != blob.size())

@@ -9,9 +9,14 @@
 
 namespace sg {
 
+// The default layer an XNN reads (embedding.h lists them all).
+constexpr const char *kXnnLayer = "features:global-average";
+
 // One affine layer, W row-major [out, in] and b [out].
 struct XnnLayer {
-    std::string name; // encoder1, encoder2, encoder3, decoder3, decoder2, decoder1, predictor
+    // encoder1, encoder2, encoder3, [decoder3, decoder2, decoder1,] predictor: files keep the
+    // decoder only when training was asked to (it serves training, not explanation).
+    std::string name;
     int inputs = 0;
     int outputs = 0;
     std::vector<float> weight;
@@ -49,11 +54,14 @@ struct XnnClassReport {
 struct XnnClassModel {
     int classIndex = 0;
     std::string label;
+    std::string layer = kXnnLayer; // the XnnModel's layer, kept here so one class can be explained alone
     // z is scaled per dimension by 1 / inputScale[k] before the SRAE reads it (see README).
     std::vector<float> inputScale;
     std::vector<XnnLayer> layers; // Srae::layerNames() order
     XnnClassReport report;
-    // For each x-feature, the training images (paths) that activate it most, most first.
+    // For each x-feature, the training images (paths) that activate it most, most first. Files
+    // store them relative to the file's folder; readXnnFile gives them relative to the current
+    // folder again (absolute when the file's path is).
     std::vector<std::vector<std::string>> prototypes;
 };
 

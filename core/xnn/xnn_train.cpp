@@ -137,6 +137,8 @@ Srae cloneSrae(const Srae &source, bool requiresGrad)
 {
     Srae copy = source;
     for (Dense *layer : copy.layers()) {
+        if (!layer->weight.defined())
+            continue;
         layer->weight = layer->weight.detach().clone().set_requires_grad(requiresGrad);
         layer->bias = layer->bias.detach().clone().set_requires_grad(requiresGrad);
     }
@@ -188,6 +190,10 @@ const std::vector<Field> &fields()
     using R = XnnTrainRequest;
     static const std::vector<Field> table = {
         {"x_features", "x-features", "X-features (L) per class", &R::xFeatures, nullptr, nullptr, 1, 100},
+        {"hidden1", "first hidden width", "Width of the first encoder layer (the reference: 800)",
+            &R::hidden1, nullptr, nullptr, 1, 100000},
+        {"hidden2", "second hidden width", "Width of the second encoder layer (the reference: 100)",
+            &R::hidden2, nullptr, nullptr, 1, 100000},
         {"sparse_reconstruction", "sparse reconstruction",
             "Log-penalty reconstruction (off: plain MSE, the reference's sparseR = 0)", nullptr, nullptr,
             &R::sparseReconstruction},
@@ -229,6 +235,8 @@ const std::vector<Field> &fields()
             &R::holdOutFraction, nullptr, 0.0, 0.9},
         {"prototypes", "prototypes", "Training images stored per x-feature", &R::prototypes, nullptr, nullptr,
             0, 1000},
+        {"keep_decoder", "keep decoder", "Store the decoder too (explaining needs only the encoder)", nullptr,
+            nullptr, &R::keepDecoder},
     };
     return table;
 }
@@ -464,9 +472,9 @@ XnnModel trainXnn(const Embedding &embedding, const std::vector<std::string> &la
         Srae initial;
         {
             torch::AutoGradMode gradOn(true);
-            auto [e1, d1] = trainer.pretrainLayer(zTrain, xnn::kHidden1, generator, rng);
+            auto [e1, d1] = trainer.pretrainLayer(zTrain, request.hidden1, generator, rng);
             const torch::Tensor h1 = torch::relu(e1(zTrain)).detach();
-            auto [e2, d2] = trainer.pretrainLayer(h1, xnn::kHidden2, generator, rng);
+            auto [e2, d2] = trainer.pretrainLayer(h1, request.hidden2, generator, rng);
             const torch::Tensor h2 = torch::relu(e2(h1)).detach();
             auto [e3, d3] = trainer.pretrainLayer(h2, request.xFeatures, generator, rng);
             initial.encoder1 = e1;
@@ -481,6 +489,7 @@ XnnModel trainXnn(const Embedding &embedding, const std::vector<std::string> &la
 
         XnnClassModel result;
         result.classIndex = cls;
+        result.layer = embedding.layer;
         result.label = cls < int(labels.size()) ? labels[size_t(cls)] : std::to_string(cls);
         double alphaRec = request.alphaRec;
         double alphaPt = request.alphaPt;
@@ -581,7 +590,7 @@ XnnModel trainXnn(const Embedding &embedding, const std::vector<std::string> &la
             result.prototypes.push_back(std::move(paths));
         }
         result.inputScale.assign(scale.data_ptr<float>(), scale.data_ptr<float>() + dimension);
-        result.layers = xnn::toLayers(trained);
+        result.layers = xnn::toLayers(trained, request.keepDecoder);
         model.classes.push_back(std::move(result));
     }
 

@@ -25,6 +25,8 @@ XnnPullAway xnnPullAwayFromName(const std::string &name); // throws sg::Error fo
 
 struct XnnTrainRequest {
     int xFeatures = 5; // L (the reference's CUB value)
+    int hidden1 = 800; // encoder1 width (the reference's)
+    int hidden2 = 100; // encoder2 width (the reference's)
     std::vector<int> classes; // classes to explain; empty = every class of the model
     // The reference's CUB autoParam [sparseR, q, alpha_pred, alpha_rec, alpha_PT] = [1, 100, 1, 10, 10].
     bool sparseReconstruction = true; // log penalty (sparseR = 1) or plain MSE
@@ -52,6 +54,9 @@ struct XnnTrainRequest {
     bool scaleInput = true; // divide each input dimension by its training RMS (README: why)
     double holdOutFraction = 0.2; // seeded share of images kept out of training, for the report
     int prototypes = 5; // training images stored per x-feature
+    // Keep the decoder in the result (files are then about twice as large); explaining needs only
+    // the encoder and the predictor.
+    bool keepDecoder = false;
     std::uint64_t seed = 0; // same data + same seed = identical weights
 
     // Equal when every field is equal (all of them determine the result).
@@ -60,10 +65,10 @@ struct XnnTrainRequest {
 };
 
 // The training options as a typed parameter schema (common/params.h), with XnnTrainRequest's
-// defaults: x_features, sparse_reconstruction, q, alpha_pred, alpha_rec, alpha_pt, pull_away,
-// pretrain_epochs, epochs, batch_size, learning_rate, weight_decay, lr_step_epochs, lr_factor,
+// defaults: x_features, hidden1, hidden2, sparse_reconstruction, q, alpha_pred, alpha_rec, alpha_pt,
+// pull_away, pretrain_epochs, epochs, batch_size, learning_rate, weight_decay, lr_step_epochs, lr_factor,
 // dropout, max_rounds, min_positive, balance_ratio, rec_growth, pt_shrink, scale_input,
-// hold_out, prototypes. Lower bounds that validateXnnTrainRequest treats as exclusive (q,
+// hold_out, prototypes, keep_decoder. Lower bounds that validateXnnTrainRequest treats as exclusive (q,
 // learning_rate, lr_factor, rec_growth, pt_shrink, alpha_pred) say so in their description. Any
 // thread; the reference is to a static.
 const std::vector<ParamSpec> &xnnTrainParameterSchema();

@@ -88,6 +88,55 @@ TEST(XnnEmbedding, PooledFeaturesAndScoresMatchADirectPass)
     }
 }
 
+// A grid layer: each channel's cells, channel-major, against loops over the map.
+TEST(XnnEmbedding, GridLayersPoolCellsChannelMajorAndUnknownLayersAreRefused)
+{
+    const LabelledSet set = readLabelledSet(labelledCues().file("set"), cues().spec().labels);
+    const CancelFlag cancel{false};
+    const std::vector<std::string> paths = {set.images[3].path, set.images[50].path};
+    torch::NoGradGuard noGrad;
+    for (const bool max : {true, false}) {
+        EmbeddingRequest request;
+        request.layer = max ? "features:max-2x2" : "features:average-2x2";
+        const Embedding e = embedImages(cues(), paths, request, {}, cancel);
+        EXPECT_EQ(e.layer, request.layer);
+        ASSERT_EQ(e.dimension, 64 * 4);
+        for (int i = 0; i < 2; ++i) {
+            const torch::Tensor input = toInputTensor(
+                {toModelPixels(readImage(paths[size_t(i)]), cues().spec().input)}, cues().spec().input);
+            const torch::Tensor map = cues().features(input)[0]; // [64, 14, 14]
+            const int64_t half = map.size(1) / 2;
+            for (int k = 0; k < 64; ++k)
+                for (int cell = 0; cell < 4; ++cell) {
+                    const torch::Tensor block = map[k]
+                                                    .slice(0, (cell / 2) * half, (cell / 2 + 1) * half)
+                                                    .slice(1, (cell % 2) * half, (cell % 2 + 1) * half);
+                    const float expected = max ? block.max().item<float>() : block.mean().item<float>();
+                    ASSERT_NEAR(e.featureRow(i)[k * 4 + cell], expected, 1e-5)
+                        << i << " " << k << " " << cell;
+                }
+        }
+    }
+    EmbeddingRequest global;
+    global.layer = "features:global-max";
+    const Embedding e = embedImages(cues(), {paths[0]}, global, {}, cancel);
+    ASSERT_EQ(e.dimension, 64);
+    for (const char *bad :
+        {"features:median-2x2", "features:max-2x3", "logits", "features:max-0x0", "features:max-99x99"}) {
+        EmbeddingRequest request;
+        request.layer = bad;
+        EXPECT_THROW(embedImages(cues(), {paths[0]}, request, {}, cancel), Error) << bad;
+    }
+    EmbeddingRequest tooFine; // the cues map is 14 x 14
+    tooFine.layer = "features:max-15x15";
+    try {
+        embedImages(cues(), {paths[0]}, tooFine, {}, cancel);
+        ADD_FAILURE() << "a 15x15 grid on a 14x14 map was accepted";
+    } catch (const Error &error) {
+        EXPECT_THAT(error.what(), HasSubstr("larger than the model's 14x14"));
+    }
+}
+
 TEST(XnnEmbedding, SecondCallReadsTheCacheAndAChangedFileIsRecomputed)
 {
     test::TempDir dir;

@@ -438,8 +438,10 @@ XnnModel smallModel()
 
 TEST(XnnFile, RoundTripKeepsEverything)
 {
-    const XnnModel model = smallModel();
+    XnnModel model = smallModel();
     test::TempDir dir;
+    // Absolute prototype paths come back as they were (the file's path is absolute).
+    model.classes[0].prototypes = {{dir.file("images/a.png"), "/elsewhere/b.png"}, {}, {}, {}, {}};
     const std::string path = dir.file("m.xnn");
     writeXnnFile(model, path);
     const XnnModel back = readXnnFile(path, model.modelHash);
@@ -472,6 +474,23 @@ TEST(XnnFile, RoundTripKeepsEverything)
             names.push_back(entry.path().filename().string());
         return names;
     }());
+}
+
+TEST(XnnFile, PrototypesAreStoredRelativeToTheFileAndMoveWithIt)
+{
+    XnnModel model = smallModel();
+    test::TempDir dir;
+    fs::create_directories(dir.file("a/images"));
+    model.classes[1].prototypes = {{dir.file("a/images/p.png")}, {dir.file("a/images/q.png")}, {}, {}, {}};
+    writeXnnFile(model, dir.file("a/m.xnn"));
+    std::ifstream in(dir.file("a/m.xnn"), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find(dir.path()), std::string::npos) << "the file holds an absolute path";
+    EXPECT_NE(bytes.find("\"images/p.png\""), std::string::npos);
+    fs::rename(dir.file("a"), dir.file("b"));
+    const XnnModel moved = readXnnFile(dir.file("b/m.xnn"));
+    EXPECT_EQ(moved.classes[1].prototypes[0], std::vector<std::string>{dir.file("b/images/p.png")});
+    EXPECT_EQ(moved.classes[1].prototypes[1], std::vector<std::string>{dir.file("b/images/q.png")});
 }
 
 std::string readError(const std::string &path, const std::string &hash = {})
