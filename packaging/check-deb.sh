@@ -8,6 +8,7 @@
 #     their ground truth says (the cues sample's truth.json, the fashion sample's file name),
 #   - the GUI's headless smoke run opens the demo model and samples of the scratch root,
 #   - the .desktop entry and the AppStream metainfo validate, the icon they name is installed,
+#   - the metainfo and the changelog have an entry for the package's version,
 #   - the man pages render without warnings.
 # The binaries find their data relative to themselves (<bin>/../share/sightglass), so the
 # unpacked tree is checked exactly as installed; SIGHTGLASS_DATA_DIR is cleared so that nothing
@@ -121,6 +122,7 @@ if [[ -x "$prefix/bin/sightglass" ]]; then
   grep -q "<launchable type=\"desktop-id\">$(basename "${desktop[0]}")</launchable>" "${metainfo[0]}" \
     || fail "the metainfo does not launch $(basename "${desktop[0]}")"
   [[ "$(basename "${desktop[0]}" .desktop)" == "$id" ]] || fail "the .desktop is not named after the component id $id"
+  grep -q "<release version=\"$version\"" "${metainfo[0]}" || fail "the metainfo has no <release> for $version"
 
   step "sightglass (GUI) headless smoke run from the scratch root"
   shot="$root/smoke.png"
@@ -141,6 +143,11 @@ if [[ -x "$prefix/bin/sightglass" ]]; then
 else
   echo "  (headless build: no GUI, no .desktop or metainfo)"
 fi
+
+step "changelog"
+changelog_version=$(gzip -dc "$prefix/share/doc/sightglass/changelog.gz" | sed -n '1s/^sightglass (\([^)]*\)).*/\1/p')
+[[ "$changelog_version" == "$version" ]] || fail "the changelog's latest entry is '$changelog_version', the package is $version"
+echo "  latest entry $changelog_version"
 
 step "man pages"
 pages=("$prefix"/share/man/man1/*.1.gz)
