@@ -47,9 +47,10 @@ void printError(const QString &text)
     printLine(stderr, QStringLiteral("sightglass: error: ") + text);
 }
 
-// Finds `relative` (a demo file or folder) under, in order: $SIGHTGLASS_DATA_DIR, the source
-// tree when run from <build>/bin, an installed share/sightglass, and the source tree this
-// binary was built from. Empty when none has it.
+// Finds `relative` (a demo file or folder) under, in order: $SIGHTGLASS_DATA_DIR, the installed
+// data beside this binary (<prefix>/bin/../share/sightglass, wherever the package was unpacked),
+// the source tree when run from <build>/bin, and the source tree this binary was built from.
+// Empty when none has it.
 QString findData(const QString &relative)
 {
     QStringList roots;
@@ -57,7 +58,7 @@ QString findData(const QString &relative)
     if (!fromEnvironment.isEmpty())
         roots << fromEnvironment;
     const QString exeDir = QCoreApplication::applicationDirPath();
-    roots << exeDir + QStringLiteral("/../..") << exeDir + QStringLiteral("/../share/sightglass");
+    roots << exeDir + QStringLiteral("/../share/sightglass") << exeDir + QStringLiteral("/../..");
     const QString sourceDir = QStringLiteral(SG_SOURCE_DIR);
     if (!sourceDir.isEmpty())
         roots << sourceDir;
@@ -303,7 +304,7 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("Sightglass"));
     QApplication::setApplicationName(QStringLiteral("Sightglass"));
     QApplication::setApplicationVersion(QString::fromUtf8(sg::kVersion));
-    QApplication::setDesktopFileName(QStringLiteral("sightglass"));
+    QApplication::setDesktopFileName(QStringLiteral("org.sightglass.Sightglass")); // packaging/linux
     sg::ui::applyTheme(app);
 
     try {
@@ -331,6 +332,13 @@ int main(int argc, char *argv[])
                                   "or set SIGHTGLASS_DATA_DIR")
                        .arg(QString::fromLatin1(kDemoImages)));
         return 1;
+    }
+
+    if (screenshotMode) {
+        // Which files a smoke run opens, so a packaging check can tell installed data from the
+        // source tree's (packaging/check-deb.sh).
+        printLine(stdout, QStringLiteral("sightglass: model %1").arg(modelPath));
+        printLine(stdout, QStringLiteral("sightglass: images %1").arg(imagesPath));
     }
 
     sg::ui::MainWindow window;

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package Sightglass needs to build, test, run and train its demo
-# models. Idempotent: quiet when everything is present; runs `apt-get update` once otherwise.
+# models, and to check its .deb (packaging/check-deb.sh). Idempotent: quiet when everything is
+# present; runs `apt-get update` once otherwise.
 #   packaging/install-deps.sh          build + tests + model scripts + GUI
 #   SG_NO_GUI=1 packaging/install-deps.sh   core + CLI only (headless nodes)
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git clang-format
+  dpkg-dev man-db
   libtorch-dev libopenblas0-pthread
   libopencv-dev libgraphviz-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -16,6 +18,7 @@ if [[ "${SG_NO_GUI:-0}" != 1 ]]; then
   packages+=(
     qt6-base-dev libqt6sql6-sqlite libqt6opengl6-dev libqcustomplot-dev
     xvfb xauth libgl1-mesa-dri fonts-dejavu-core
+    desktop-file-utils appstream
   )
 fi
 

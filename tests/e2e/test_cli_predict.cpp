@@ -5,6 +5,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <torch/cuda.h>
 
 #include <algorithm>
 #include <cmath>
@@ -178,6 +179,31 @@ TEST(CliPredict, UsageErrors)
     const auto version = test::runCli("--version");
     EXPECT_EQ(version.exitCode, 0);
     EXPECT_THAT(version.out, HasSubstr("sightglass-cli "));
+}
+
+// Issue 13: asking for a GPU where this LibTorch or machine has none is a clear error on stderr,
+// exit code 1, no output; `auto` then runs on the CPU.
+TEST(CliPredict, CudaWithoutCudaIsAClearError)
+{
+    if (torch::cuda::is_available())
+        GTEST_SKIP() << "CUDA is available here";
+    for (const std::string device : {"cuda", "cuda:1"}) {
+        const auto run = test::runCli(
+            "--device " + device + " predict -m models/demo/cues.pt resources/samples/cues/00000.png");
+        EXPECT_EQ(run.exitCode, 1) << device;
+        EXPECT_TRUE(run.out.empty()) << device;
+        EXPECT_EQ(run.err,
+            "sightglass-cli: error: device \"" + device
+                + "\" requested but CUDA is not available (this LibTorch has no CUDA support or no GPU "
+                  "was found)\n");
+    }
+    const auto run
+        = test::runCli("--device tpu predict -m models/demo/cues.pt resources/samples/cues/00000.png");
+    EXPECT_EQ(run.exitCode, 1);
+    EXPECT_THAT(run.err, HasSubstr("unknown device \"tpu\" (use auto, cpu, cuda or cuda:N)"));
+    EXPECT_EQ(test::runCli("--device auto predict -m models/demo/cues.pt resources/samples/cues/00000.png")
+                  .exitCode,
+        0);
 }
 
 } // namespace
