@@ -152,11 +152,11 @@ StudySummary summarizeResponses(const std::vector<ResponseRow> &rows)
     std::set<std::string> people;
     // block index -> (block id, kind, condition order, per condition: correct flags, times)
     struct Acc {
-        std::string id, kind;
+        std::string study, id, kind;
         std::vector<std::string> order;
         std::map<std::string, std::pair<std::vector<bool>, std::vector<double>>> cells;
     };
-    std::map<int, Acc> blocks;
+    std::map<std::pair<std::string, int>, Acc> blocks;
     for (const ResponseRow &r : rows) {
         people.insert(r.participant.id);
         ++summary.answered;
@@ -167,7 +167,8 @@ StudySummary summarizeResponses(const std::vector<ResponseRow> &rows)
             summary.attentionPassed += *r.correct ? 1 : 0;
             continue;
         }
-        Acc &acc = blocks[r.trial.blockIndex];
+        Acc &acc = blocks[{r.studyId, r.trial.blockIndex}];
+        acc.study = r.studyId;
         acc.id = r.trial.blockId;
         acc.kind = blockKindName(r.trial.blockKind);
         if (!acc.cells.count(r.trial.condition))
@@ -179,6 +180,7 @@ StudySummary summarizeResponses(const std::vector<ResponseRow> &rows)
     summary.participants = int(people.size());
     for (auto &[index, acc] : blocks) {
         BlockSummary block;
+        block.study = acc.study;
         block.block = acc.id;
         block.kind = acc.kind;
         for (const std::string &condition : acc.order) {
@@ -236,7 +238,7 @@ std::string formatSummary(const StudySummary &s)
         out << "; attention checks passed " << s.attentionPassed << " of " << s.attentionChecks;
     out << "\n";
     for (const BlockSummary &b : s.blocks) {
-        out << "\nblock " << b.block << " (" << b.kind << ")\n";
+        out << "\n" << b.study << ", block " << b.block << " (" << b.kind << ")\n";
         out << "  condition            n  correct  accuracy  Wilson 95%          median RT (ms)\n";
         for (const ConditionCell &c : b.conditions)
             out << "  " << std::left << std::setw(18) << c.condition << std::right << std::setw(4) << c.trials
@@ -267,7 +269,7 @@ std::string summaryJson(const StudySummary &s)
     j["attention_checks"] = {{"total", s.attentionChecks}, {"passed", s.attentionPassed}};
     j["blocks"] = nlohmann::json::array();
     for (const BlockSummary &b : s.blocks) {
-        nlohmann::json block = {{"block", b.block}, {"kind", b.kind}};
+        nlohmann::json block = {{"study", b.study}, {"block", b.block}, {"kind", b.kind}};
         for (const ConditionCell &c : b.conditions)
             block["conditions"].push_back({{"condition", c.condition}, {"trials", c.trials},
                 {"correct", c.correct}, {"accuracy", c.accuracy}, {"wilson_low", c.wilson.low},

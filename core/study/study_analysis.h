@@ -53,6 +53,7 @@ struct ConditionTest {
 };
 
 struct BlockSummary {
+    std::string study;
     std::string block;
     std::string kind; // training / test
     std::vector<ConditionCell> conditions; // in order of first appearance in the rows
@@ -60,7 +61,7 @@ struct BlockSummary {
 };
 
 struct StudySummary {
-    std::vector<BlockSummary> blocks; // in block order
+    std::vector<BlockSummary> blocks; // by study id, then block order
     int participants = 0;
     int answered = 0;
     int attentionChecks = 0;

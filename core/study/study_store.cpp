@@ -138,6 +138,10 @@ public:
     }
     void commit()
     {
+        // A statement that still has a row to give holds a read; values are copied by then.
+        for (sqlite3_stmt *s = sqlite3_next_stmt(db_, nullptr); s; s = sqlite3_next_stmt(db_, s))
+            if (sqlite3_stmt_busy(s))
+                sqlite3_reset(s);
         exec(db_, path_, "COMMIT");
         open_ = false;
     }
@@ -238,10 +242,12 @@ StudyStore::StudyStore(const std::string &path, StoreOptions options) :
     }
     try {
         sqlite3_busy_timeout(db_, options_.busyTimeoutMs);
-        exec(db_, path_, "PRAGMA journal_mode=WAL");
-        Statement mode(db_, path_, "PRAGMA journal_mode");
-        if (!mode.step() || mode.text(0) != "wal")
-            throw Error(path_, "the database cannot use WAL mode (journal mode is \"" + mode.text(0) + "\")");
+        {
+            Statement mode(db_, path_, "PRAGMA journal_mode=WAL");
+            if (!mode.step() || mode.text(0) != "wal")
+                throw Error(
+                    path_, "the database cannot use WAL mode (journal mode is \"" + mode.text(0) + "\")");
+        }
         // FULL: a committed answer survives a power cut, not only a crash.
         exec(db_, path_, "PRAGMA synchronous=FULL");
         exec(db_, path_, "PRAGMA foreign_keys=ON");
