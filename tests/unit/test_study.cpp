@@ -4,6 +4,7 @@
 #include "study/study_analysis.h"
 #include "study/study_prepare.h"
 #include "study/study_protocol.h"
+#include "study/study_run.h"
 #include "study/study_schedule.h"
 #include "study/study_store.h"
 #include "study/study_validate.h"
@@ -16,10 +17,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <map>
 #include <set>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 namespace sg {
@@ -507,6 +510,84 @@ TEST(StudyStore, RefusesANewerSchema)
     sqlite3_exec(raw, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
     sqlite3_close(raw);
     EXPECT_THROW(StudyStore store(f.db), Error);
+}
+
+// A runner killed with SIGKILL mid-study (a real child process) and restarted at once.
+TEST(StudyRun, ResumesAfterSigkillWithEveryAnswerOnce)
+{
+    StoreFixture f;
+    json protocol = smallProtocol();
+    for (int i = 0; i < 6; ++i) // a longer test block
+        protocol["blocks"][2]["trials"].push_back(
+            {{"id", "extra" + std::to_string(i)}, {"image", "coat.png"}, {"truth", "Coat"}});
+    const std::string file = writeProtocol(f.dir, protocol);
+    StudyRunOptions options;
+    options.requirePrepared = false;
+
+    int pipeFds[2];
+    ASSERT_EQ(pipe(pipeFds), 0);
+    const pid_t child = fork();
+    if (child == 0) {
+        close(pipeFds[0]);
+        try {
+            StudyRunOptions childOptions;
+            childOptions.requirePrepared = false; // the owner is the child's own pid
+            StudyRun run(file, f.db, "p7", childOptions);
+            while (auto trial = run.nextTrial()) {
+                run.answer(trial->position, trial->truth, 0, 1000, 1500);
+                const char done = 'a';
+                if (write(pipeFds[1], &done, 1) != 1)
+                    _exit(3);
+                std::this_thread::sleep_for(std::chrono::milliseconds(30));
+            }
+        } catch (...) {
+            _exit(2);
+        }
+        _exit(0);
+    }
+    close(pipeFds[1]);
+    char c = 0;
+    for (int i = 0; i < 3; ++i)
+        ASSERT_EQ(read(pipeFds[0], &c, 1), 1) << "the child answered " << i << " trials";
+    kill(child, SIGKILL);
+    int status = 0;
+    waitpid(child, &status, 0);
+    close(pipeFds[0]);
+    ASSERT_TRUE(WIFSIGNALED(status));
+
+    StudyRun run(file, f.db, "p7", options); // the lease of the dead pid is taken at once
+    const int before = run.answeredCount();
+    EXPECT_GE(before, 3);
+    EXPECT_LT(before, run.trialCount()) << "killed midway";
+    EXPECT_EQ(countRows(f.db, "SELECT COUNT(*) FROM answers"), before);
+    EXPECT_EQ(countRows(f.db, "SELECT COUNT(DISTINCT position) FROM answers"), before);
+    EXPECT_EQ(countRows(f.db, "SELECT MAX(position) + 1 FROM answers"), before) << "answered in order";
+    const Schedule expected
+        = buildSchedule(run.study(), run.participant().index, participantSeed(run.study().seed, "p7"));
+    EXPECT_TRUE(sameSchedule(run.schedule(), expected.trials));
+    ASSERT_TRUE(run.nextTrial());
+    EXPECT_EQ(run.nextTrial()->position, before);
+    while (auto trial = run.nextTrial())
+        run.answer(trial->position, trial->truth, 0, 2000, 2600);
+    EXPECT_EQ(run.answeredCount(), run.trialCount());
+    EXPECT_EQ(countRows(f.db, "SELECT COUNT(*) FROM answers"), run.trialCount());
+    EXPECT_EQ(countRows(f.db, "SELECT COUNT(*) FROM sessions"), 2);
+    // A second runner for the same participant is refused while this one lives.
+    StudyRunOptions other = options;
+    other.owner = LeaseOwner{"other-runner", f.me.host, long(getpid())};
+    EXPECT_THROW(StudyRun(file, f.db, "p7", other), ParticipantBusy);
+}
+
+TEST(StudyRun, RefusesAnUnpreparedStudy)
+{
+    StoreFixture f;
+    const std::string file = writeProtocol(f.dir, smallProtocol());
+    try {
+        StudyRun run(file, f.db, "p1");
+        FAIL() << "ran an unprepared study";
+    } catch (const Error &e) {
+        EXPECT_NE(std::string(e.what()).find("/prepared: not prepared"), std::string::npos) << e.what();
+    }
 }
 
 // --- statistics ----------------------------------------------------------------------------
