@@ -334,6 +334,8 @@ PrepareReport prepareStudy(const Study &study, const std::string &device, const 
         if (c.kind == ConditionKind::Sag) {
             SagRequest request;
             request.gridRows = request.gridCols = c.sagGrid;
+            // The search's default candidates per beam set, at most every cell of a small grid.
+            request.successors = std::min(request.successors, c.sagGrid * c.sagGrid);
             request.seed = study.seed;
             validateSagRequest(request, input, cls.classCount());
             const SagResult result = searchSag(cls, image, request, inner, cancel);

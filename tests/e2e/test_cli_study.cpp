@@ -21,8 +21,8 @@ using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// A tiny study on a copy of the fashion model: two trials, a fast heatmap and gradient x input
-// XNN maps, so preparation takes seconds.
+// A tiny study on a copy of the fashion model: two trials under every kind of condition, with a
+// fast heatmap, gradient x input XNN maps and a 3 x 3 SAG, so preparation takes seconds.
 std::string writeTinyStudy(const test::TempDir &dir)
 {
     for (const char *file : {"fashion.pt", "fashion.json", "fashion-0.xnn"})
@@ -35,7 +35,10 @@ std::string writeTinyStudy(const test::TempDir &dir)
                 {{{"id", "none"}, {"kind", "none"}},
                     {{"id", "occ"}, {"kind", "heatmap"}, {"method", "occlusion"}},
                     {{"id", "xnn"}, {"kind", "xnn"}, {"xnn", {"fashion-0.xnn"}},
-                        {"concept_maps", "gradient-input"}}}},
+                        {"concept_maps", "gradient-input"}},
+                    {{"id", "both"}, {"kind", "side-by-side"}, {"method", "occlusion"},
+                        {"xnn", {"fashion-0.xnn"}}, {"concept_maps", "gradient-input"}},
+                    {{"id", "sag"}, {"kind", "sag"}, {"grid", 3}}}},
             {"design", {{"assignment", "within"}}}, {"seed", 5},
             {"blocks",
                 {{{"id", "train"}, {"kind", "training"},
@@ -68,14 +71,17 @@ TEST(CliStudy, PrepareIsResumableAndValidateNoticesChanges)
     const std::string file = writeTinyStudy(dir);
     const auto before = test::runCli("study validate " + file);
     EXPECT_EQ(before.exitCode, 1);
-    EXPECT_THAT(before.err, HasSubstr("/prepared: not prepared: 0 of 4 items ready"));
+    EXPECT_THAT(before.err, HasSubstr("/prepared: not prepared: 0 of 8 items ready"));
 
     const auto prepare = test::runCli("--threads 1 study prepare " + file);
     ASSERT_EQ(prepare.exitCode, 0) << prepare.err;
-    EXPECT_THAT(prepare.err, HasSubstr("prepare: item 1 of 4: occ/a"));
-    EXPECT_THAT(prepare.out, HasSubstr("4 computed, 0 already prepared"));
+    EXPECT_THAT(prepare.err, HasSubstr("prepare: item 1 of 8: occ/a"));
+    EXPECT_THAT(prepare.out, HasSubstr("8 computed, 0 already prepared"));
     EXPECT_TRUE(fs::exists(dir.file("tiny.prepared/occ/b/heatmap.png")));
     EXPECT_TRUE(fs::exists(dir.file("tiny.prepared/xnn/a/xnn.json")));
+    EXPECT_TRUE(fs::exists(dir.file("tiny.prepared/both/a/heatmap.png")));
+    EXPECT_TRUE(fs::exists(dir.file("tiny.prepared/both/a/xnn.json")));
+    EXPECT_TRUE(fs::exists(dir.file("tiny.prepared/sag/b/sag.png")));
     EXPECT_FALSE(fs::exists(dir.file("tiny.prepared/none"))) << "condition none shows nothing to prepare";
     const auto valid = test::runCli("study validate " + file);
     EXPECT_EQ(valid.exitCode, 0) << valid.err;
@@ -83,18 +89,18 @@ TEST(CliStudy, PrepareIsResumableAndValidateNoticesChanges)
 
     const auto again = test::runCli("--threads 1 study prepare " + file);
     ASSERT_EQ(again.exitCode, 0) << again.err;
-    EXPECT_THAT(again.out, HasSubstr("0 computed, 4 already prepared"));
+    EXPECT_THAT(again.out, HasSubstr("0 computed, 8 already prepared"));
 
-    // An image replaced after preparation: its two explanations are outdated, then redone.
+    // An image replaced after preparation: its four explanations are outdated, then redone.
     fs::copy_file(test::sourcePath("resources/samples/fashion/0004_shirt.png"), dir.file("b.png"),
         fs::copy_options::overwrite_existing);
     const auto changed = test::runCli("study validate " + file);
     EXPECT_EQ(changed.exitCode, 1);
     EXPECT_THAT(changed.err, HasSubstr("occ/b: its image changed since"));
-    EXPECT_THAT(changed.err, HasSubstr("2 of 4 items ready"));
+    EXPECT_THAT(changed.err, HasSubstr("4 of 8 items ready"));
     const auto redo = test::runCli("--threads 1 study prepare " + file);
     ASSERT_EQ(redo.exitCode, 0) << redo.err;
-    EXPECT_THAT(redo.out, HasSubstr("2 computed, 2 already prepared"));
+    EXPECT_THAT(redo.out, HasSubstr("4 computed, 4 already prepared"));
 
     // A model changed after preparation (its sidecar here).
     json sidecar = test::readJson(dir.file("fashion.json"));

@@ -144,6 +144,50 @@ TEST(StudyValidation, AnUnpreparedStudyIsReported)
     EXPECT_THROW(requirePrepared(study), Error);
 }
 
+TEST(StudyValidation, PublishedSchemaNamesWhatTheParserReads)
+{
+    // No JSON Schema validator is installed here; this keeps the schema's names in step with the
+    // parser's (a kind added to one and not the other fails).
+    const json schema = test::readJson(test::sourcePath("resources/schemas/study.schema.json"));
+    EXPECT_EQ(schema.at("$schema"), "https://json-schema.org/draft/2020-12/schema");
+    std::vector<std::string> conditions, blocks, trials;
+    for (ConditionKind k : {ConditionKind::None, ConditionKind::Heatmap, ConditionKind::Sag,
+             ConditionKind::Xnn, ConditionKind::SideBySide})
+        conditions.push_back(conditionKindName(k));
+    for (BlockKind k :
+        {BlockKind::Instructions, BlockKind::Training, BlockKind::Test, BlockKind::Questionnaire})
+        blocks.push_back(blockKindName(k));
+    for (TrialKind k : {TrialKind::Classify, TrialKind::PredictModel, TrialKind::Likert, TrialKind::FreeText})
+        trials.push_back(trialKindName(k));
+    const json &defs = schema.at("$defs");
+    EXPECT_EQ(defs.at("condition").at("properties").at("kind").at("enum").get<std::vector<std::string>>(),
+        conditions);
+    EXPECT_EQ(
+        defs.at("block").at("properties").at("kind").at("enum").get<std::vector<std::string>>(), blocks);
+    EXPECT_EQ(
+        defs.at("trial").at("properties").at("kind").at("enum").get<std::vector<std::string>>(), trials);
+    // Every field the demo protocols use is one the schema lists.
+    for (const char *file :
+        {"resources/studies/fashion-upper-body/study.json", "resources/studies/cues-sag/study.json"}) {
+        const json study = test::readJson(test::sourcePath(file));
+        for (const auto &item : study.items())
+            EXPECT_TRUE(schema.at("properties").contains(item.key())) << file << ": " << item.key();
+        for (const json &c : study.at("conditions"))
+            for (const auto &item : c.items())
+                EXPECT_TRUE(defs.at("condition").at("properties").contains(item.key()))
+                    << file << ": " << item.key();
+        for (const json &b : study.at("blocks")) {
+            for (const auto &item : b.items())
+                EXPECT_TRUE(defs.at("block").at("properties").contains(item.key()))
+                    << file << ": " << item.key();
+            for (const json &t : b.value("trials", json::array()))
+                for (const auto &item : t.items())
+                    EXPECT_TRUE(defs.at("trial").at("properties").contains(item.key()))
+                        << file << ": " << item.key();
+        }
+    }
+}
+
 // --- schedule ------------------------------------------------------------------------------
 
 TEST(StudySchedule, Mt19937_64IsTheStandardEngine)
