@@ -529,6 +529,11 @@ void StudyStore::recordAnswer(const std::string &participantId, std::int64_t ses
     done.bind(1, participantId).bind(2, answer.position);
     if (done.step())
         throw Error(participantId, "trial " + std::to_string(answer.position) + " is already answered");
+    if (answer.confidence < 0 || answer.confidence > 5)
+        throw Error(participantId,
+            "confidence " + std::to_string(answer.confidence) + " is not 1 to 5 (0: not asked)");
+    if (answer.answeredMs < answer.shownMs)
+        throw Error(participantId, "an answer given before its stimulus was shown");
     Statement insert(db_, path_,
         "INSERT INTO answers (participant_id, position, session_id, answer, correct, confidence, shown_ms, "
         "answered_ms, response_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");

@@ -130,8 +130,8 @@ public:
     // Stores one answer in its own IMMEDIATE transaction and commits it before returning (the
     // lease's heartbeat is renewed in the same transaction). `correct` is computed from the
     // stored truth (classify, predict-model). Throws sg::Error when `owner` does not hold the
-    // lease, the position is not in the schedule, or it was already answered (an answer is
-    // stored exactly once).
+    // lease, the position is not in the schedule, it was already answered (an answer is stored
+    // exactly once), the confidence is outside 0-5 or the answer time precedes the shown time.
     void recordAnswer(const std::string &participantId, std::int64_t sessionId, const AnswerRecord &answer,
         const LeaseOwner &owner);
 

@@ -392,6 +392,10 @@ TEST(StudyStore, EachAnswerIsCommittedBeforeTheCallReturnsAndStoredOnce)
     EXPECT_EQ(countRows(f.db, "SELECT COUNT(*) FROM answers WHERE correct = 1"), 3);
     EXPECT_EQ(countRows(f.db, "SELECT MIN(response_ms) FROM answers"), 700);
     EXPECT_THROW(store.recordAnswer("p1", session, {17, "Coat", 0, 0, 1}, f.me), Error) << "no such position";
+    EXPECT_THROW(store.recordAnswer("p1", session, {3, "Coat", 6, 0, 1}, f.me), Error) << "confidence 6";
+    EXPECT_THROW(store.recordAnswer("p1", session, {3, "Coat", 0, 10, 5}, f.me), Error)
+        << "answered before shown";
+    EXPECT_EQ(countRows(f.db, "SELECT COUNT(*) FROM answers"), 3);
 }
 
 TEST(StudyStore, ResumesAtTheFirstUnansweredTrialWithTheSameSchedule)
