@@ -380,7 +380,10 @@ int runExplainXnn(const ExplainOptions &options, const GlobalOptions &global)
             {"contribution", explanation.contributions[size_t(j)]}, {"significant", significant},
             {"map", mapName(j, ".png")}, {"saliency", mapName(j, ".npy")}, {"peak", {peak.x, peak.y}},
             {"forward_passes", map.forwardPasses}, {"backward_passes", map.backwardPasses},
-            {"seconds", map.seconds}});
+            {"seconds", map.seconds},
+            {"prototypes",
+                size_t(j) < chosen->prototypes.size() ? chosen->prototypes[size_t(j)]
+                                                      : std::vector<std::string>{}}});
         forwards += map.forwardPasses;
         backwards += map.backwardPasses;
         seconds += map.seconds;
