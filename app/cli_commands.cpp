@@ -5,7 +5,8 @@ namespace sg::cli {
 std::vector<Command> registerCommands(CLI::App &app, const GlobalOptions &global)
 {
     return {addPredictCommand(app, global), addExplainCommand(app, global), addEvaluateCommand(app, global),
-        addSagCommand(app, global), addXnnCommand(app, global), addMethodsCommand(app, global)};
+        addSagCommand(app, global), addXnnCommand(app, global), addBatchCommand(app, global),
+        addMethodsCommand(app, global)};
 }
 
 } // namespace sg::cli

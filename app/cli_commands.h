@@ -30,5 +30,6 @@ Command addExplainCommand(CLI::App &app, const GlobalOptions &global);
 Command addSagCommand(CLI::App &app, const GlobalOptions &global);
 Command addMethodsCommand(CLI::App &app, const GlobalOptions &global);
 Command addXnnCommand(CLI::App &app, const GlobalOptions &global);
+Command addBatchCommand(CLI::App &app, const GlobalOptions &global);
 
 } // namespace sg::cli

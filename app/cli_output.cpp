@@ -34,6 +34,25 @@ void writeTextFile(const std::string &path, const std::string &text)
         throw Error(path, "cannot write file (disk full?)");
 }
 
+std::string temporaryName(const std::string &name)
+{
+    return "." + name + ".partial";
+}
+
+void replaceFile(const std::string &path, const std::string &text)
+{
+    const fs::path final(path);
+    const fs::path temporary = final.parent_path() / temporaryName(final.filename().string());
+    writeTextFile(temporary.string(), text);
+    std::error_code ec;
+    fs::rename(temporary, final, ec);
+    if (ec) {
+        const std::string problem = "cannot write (" + ec.message() + ")";
+        fs::remove(temporary, ec);
+        throw Error(path, problem);
+    }
+}
+
 ResultFiles::ResultFiles(std::string directory, std::vector<std::string> names, bool overwrite) :
     directory_(std::move(directory)), names_(std::move(names))
 {
@@ -63,7 +82,7 @@ ResultFiles::~ResultFiles()
 
 std::string ResultFiles::temporaryPath(const std::string &name) const
 {
-    return (fs::path(directory_) / ("." + name + ".partial")).string();
+    return (fs::path(directory_) / temporaryName(name)).string();
 }
 
 void ResultFiles::commit()

@@ -17,6 +17,15 @@ const CancelFlag &interruptFlag();
 // Writes `text` to `path`. Throws sg::Error naming the file when the write fails.
 void writeTextFile(const std::string &path, const std::string &text);
 
+// Replaces `path` with `text` all-or-nothing: writes a hidden temporary file beside it
+// (".NAME.partial") and renames it into place, so a reader (or a kill) never sees half a file.
+// Throws sg::Error naming the file when the write or the rename fails.
+void replaceFile(const std::string &path, const std::string &text);
+
+// The hidden temporary name of `name` (".NAME.partial"), which ResultFiles and replaceFile()
+// write before renaming.
+std::string temporaryName(const std::string &name);
+
 class ResultFiles {
 public:
     // Checks that `directory` can take `names` (creating it when missing). Throws sg::Error when
