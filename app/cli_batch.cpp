@@ -197,6 +197,7 @@ public:
         if (options_.model.empty() || options_.images.empty() || options_.out.empty())
             throw Error(
                 "", "batch: --model, --images and --out are required (or `batch merge` to join shards)");
+        cancelOnTerminate();
         shard_ = parseShard(options_.shard);
         analyses_ = plannedAnalyses(options_);
         images_ = listBatchImages(options_.images);

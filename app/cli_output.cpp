@@ -25,6 +25,12 @@ const CancelFlag &interruptFlag()
     return interrupted;
 }
 
+void cancelOnTerminate()
+{
+    interruptFlag();
+    std::signal(SIGTERM, onInterrupt);
+}
+
 void writeTextFile(const std::string &path, const std::string &text)
 {
     std::ofstream out(path, std::ios::binary);

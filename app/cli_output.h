@@ -14,6 +14,10 @@ namespace sg::cli {
 // on the first call). Main thread.
 const CancelFlag &interruptFlag();
 
+// Makes SIGTERM (what Slurm sends at a time limit or pre-emption) set interruptFlag() too, so a
+// long run stops between batches and keeps what it finished. Main thread.
+void cancelOnTerminate();
+
 // Writes `text` to `path`. Throws sg::Error naming the file when the write fails.
 void writeTextFile(const std::string &path, const std::string &text);
 

@@ -415,6 +415,34 @@ TEST(CliBatch, CtrlCKeepsFinishedResultsAndLeavesNoPartialFile)
     EXPECT_EQ(withoutSeconds(csvRows(out + "/summary.csv")), withoutSeconds(reference));
 }
 
+TEST(CliBatch, DrawsAProgressBarWithEtaOnATerminal)
+{
+    if (!fs::exists("/usr/bin/script"))
+        GTEST_SKIP() << "needs script(1) (util-linux) for a terminal";
+    const test::TempDir dir;
+    const fs::path images = dir.path() / "images";
+    fs::create_directories(images);
+    for (const char *name : {"00000.png", "00001.png", "00002.png"})
+        fs::copy_file(test::sourcePath("resources/samples/cues") + "/" + name, images / name);
+    // script(1) gives the run a pseudo-terminal for its standard output.
+    const std::string command = "cd '" + test::sourcePath("") + "' && /usr/bin/script -qec \"" + SG_CLI_PATH
+        + " batch --model " + kModel + " --images " + images.string() + " --methods gradcam --out "
+        + dir.file("out") + "\" /dev/null";
+    test::CommandResult run;
+    FILE *pipe = popen(command.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    char buffer[4096];
+    for (size_t got; (got = fread(buffer, 1, sizeof buffer, pipe)) > 0;)
+        run.out.append(buffer, got);
+    const int status = pclose(pipe);
+    run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    ASSERT_EQ(run.exitCode, 0) << run.out;
+    EXPECT_THAT(run.out, HasSubstr("\rbatch [##########....................] 33% 1/3"));
+    EXPECT_THAT(run.out, HasSubstr(", ETA "));
+    EXPECT_THAT(run.out, HasSubstr("] 100% 3/3"));
+    EXPECT_THAT(run.out, ::testing::Not(HasSubstr("batch [1/3]"))); // no plain lines on a terminal
+}
+
 TEST(CliBatch, AnErrorOnOneImageIsRecordedAndTheRunGoesOn)
 {
     const test::TempDir dir;
