@@ -11,6 +11,7 @@ shift
 [[ "$shards" =~ ^[1-9][0-9]*$ ]] || { echo "submit.sh: SHARDS must be a positive number, not '$shards'" >&2; exit 2; }
 : "${SG_OUT:?set SG_OUT to the output folder}"
 mkdir -p "$SG_OUT"
+export SG_SHARDS=$shards
 array=$(sbatch --parsable --array="1-$shards" "$@" "$here/sightglass-batch.sbatch")
 array=${array%%;*}
 merge=$(sbatch --parsable --dependency="afterok:$array" --kill-on-invalid-dep=yes "$@" \
