@@ -335,6 +335,8 @@ private:
             std::cout << "batch: resuming; " << skipped_ << " of " << total << " results were done before\n"
                       << std::flush;
         const auto began = std::chrono::steady_clock::now();
+        auto lastWrite = began;
+        bool computedSinceWrite = false;
         try {
             std::size_t t = 0;
             while (t < tasks_.size()) {
@@ -354,16 +356,25 @@ private:
                     }
                     task.row = analyse(task, decoded, imageError);
                     ++computed_;
-                    report(task, done(), total, bar, terminal);
+                    report(task, skipped_ + computed_, total, bar, terminal);
+                    computedSinceWrite = true;
                 }
-                writeSummary();
+                // The rows are safe in their folders; the summary, rewritten whole, follows
+                // every few seconds (not after every image: a large run would rewrite it
+                // quadratically often).
+                if (computedSinceWrite
+                    && std::chrono::steady_clock::now() - lastWrite > std::chrono::seconds(2)) {
+                    writeSummary();
+                    lastWrite = std::chrono::steady_clock::now();
+                    computedSinceWrite = false;
+                }
             }
         } catch (const Cancelled &) {
             if (terminal)
                 bar.finish();
             writeSummary();
             recordRun(false, true);
-            std::cerr << "sightglass-cli: batch cancelled; " << done() << " of " << total
+            std::cerr << "sightglass-cli: batch cancelled; " << skipped_ + computed_ << " of " << total
                       << " results are kept (no partial files); run it again with --resume to go on\n";
             return 130;
         }
