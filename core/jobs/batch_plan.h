@@ -60,11 +60,12 @@ struct BatchRow {
     std::string error; // empty when it succeeded
 };
 
+// The row as batch-row.json holds it (absent values as null), and back. Pure; any thread.
+// batchRowFromJson throws sg::Error("", ...) when a key is missing or of the wrong type.
 nlohmann::json batchRowJson(const BatchRow &row);
-// Throws sg::Error("", ...) when a key is missing or of the wrong type.
 BatchRow batchRowFromJson(const nlohmann::json &json);
 
-// The CSV's first line (with its newline): image,method,resolution,target,label,probability,
+// The CSV's first line (with its newline; pure): image,method,resolution,target,label,probability,
 // deletion_auc,insertion_auc,pointing_hit,seconds,forward_passes,backward_passes,error
 std::string batchCsvHeader();
 // One row as a CSV line (with its newline): fields quoted where they hold a comma or quote,
@@ -72,7 +73,7 @@ std::string batchCsvHeader();
 std::string batchCsvLine(const BatchRow &row);
 
 // The file names of a shard's summary and description in the output folder: "summary.csv" and
-// "summary.json" for 1/1, "summary-K-of-N.csv" and ".json" otherwise.
+// "summary.json" for 1/1, "summary-K-of-N.csv" and ".json" otherwise. Pure.
 std::string batchSummaryName(const Shard &shard);
 std::string batchDescriptionName(const Shard &shard);
 
