@@ -35,11 +35,11 @@ json reportJson(const XnnClassReport &report)
         epochs.push_back({e.round, e.epoch, e.total, e.prediction, e.reconstruction, e.pullAway});
     return {{"epochs", epochs},
         {"epoch_columns", {"round", "epoch", "total", "prediction", "reconstruction", "pull_away"}},
-        {"rounds", report.rounds}, {"balanced", report.balanced}, {"alpha_rec", report.alphaRec},
-        {"alpha_pt", report.alphaPt}, {"mean_contributions", report.meanContributions},
-        {"train_rmse", report.trainRmse}, {"held_out_rmse", report.heldOutRmse},
-        {"held_out_mean_rmse", report.heldOutMeanRmse}, {"score_min", report.scoreMin},
-        {"score_max", report.scoreMax}};
+        {"rounds", report.rounds}, {"balanced", report.balanced}, {"kept_round", report.keptRound},
+        {"alpha_rec", report.alphaRec}, {"alpha_pt", report.alphaPt},
+        {"mean_contributions", report.meanContributions}, {"train_rmse", report.trainRmse},
+        {"held_out_rmse", report.heldOutRmse}, {"held_out_mean_rmse", report.heldOutMeanRmse},
+        {"score_min", report.scoreMin}, {"score_max", report.scoreMax}};
 }
 
 XnnClassReport reportFromJson(const json &j)
@@ -50,6 +50,7 @@ XnnClassReport reportFromJson(const json &j)
             e.at(3).get<double>(), e.at(4).get<double>(), e.at(5).get<double>()});
     report.rounds = j.at("rounds").get<int>();
     report.balanced = j.at("balanced").get<bool>();
+    report.keptRound = j.value("kept_round", report.rounds); // files before the field kept the last
     report.alphaRec = j.at("alpha_rec").get<double>();
     report.alphaPt = j.at("alpha_pt").get<double>();
     report.meanContributions = j.at("mean_contributions").get<std::vector<double>>();

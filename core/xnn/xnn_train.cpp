@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <set>
@@ -495,6 +496,12 @@ XnnModel trainXnn(const Embedding &embedding, const std::vector<std::string> &la
         double alphaPt = request.alphaPt;
         Srae srae;
         torch::Tensor meanContributions;
+        // When no round is accepted, the most faithful one (training RMSE) is kept.
+        Srae best;
+        torch::Tensor bestContributions;
+        double bestRmse = std::numeric_limits<double>::infinity();
+        int bestRound = 0;
+        double bestAlphaRec = alphaRec, bestAlphaPt = alphaPt;
         for (int round = 1; round <= request.maxRounds; ++round) {
             if (round > 1)
                 trainer.total += request.epochs;
@@ -557,8 +564,26 @@ XnnModel trainXnn(const Embedding &embedding, const std::vector<std::string> &la
             result.report.balanced = xnnRoundBalanced(means, request.minPositive, request.balanceRatio);
             if (result.report.balanced)
                 break;
+            const double roundRmse = rmse(srae.predictor(x).squeeze(1), yTrain);
+            if (roundRmse < bestRmse) {
+                bestRmse = roundRmse;
+                best = cloneSrae(srae, false);
+                bestContributions = meanContributions;
+                bestRound = round;
+                bestAlphaRec = alphaRec;
+                bestAlphaPt = alphaPt;
+            }
             alphaRec *= request.recGrowth;
             alphaPt *= request.ptShrink;
+        }
+        if (!result.report.balanced) {
+            srae = best;
+            meanContributions = bestContributions;
+            result.report.keptRound = bestRound;
+            result.report.alphaRec = bestAlphaRec;
+            result.report.alphaPt = bestAlphaPt;
+        } else {
+            result.report.keptRound = result.report.rounds;
         }
 
         torch::NoGradGuard noGrad;
