@@ -66,7 +66,13 @@ struct XnnClassModel {
     // store them relative to the file's folder; readXnnFile gives them relative to the current
     // folder again (absolute when the file's path is).
     std::vector<std::vector<std::string>> prototypes;
+    // The prototypes' thumbnails (PNG, longer side kPrototypeThumbnailSide), parallel to
+    // `prototypes`, so a file shows its prototypes where its training images are not; empty for
+    // an image that could not be read at training time, and for files from before thumbnails.
+    std::vector<std::vector<std::string>> prototypeThumbnails;
 };
+
+constexpr int kPrototypeThumbnailSide = 96;
 
 struct XnnModel {
     std::string modelHash; // modelContentHash of the classifier whose embedding it explains

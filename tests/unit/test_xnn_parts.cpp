@@ -445,6 +445,12 @@ TEST(XnnFile, RoundTripKeepsEverything)
     test::TempDir dir;
     // Absolute prototype paths come back as they were (the file's path is absolute).
     model.classes[0].prototypes = {{dir.file("images/a.png"), "/elsewhere/b.png"}, {}, {}, {}, {}};
+    // Thumbnails of every byte value and every length modulo 3 (the base64 padding cases).
+    std::string all;
+    for (int b = 0; b < 256; ++b)
+        all += char(b);
+    model.classes[0].prototypeThumbnails = {{all, all.substr(0, 255)}, {}, {}, {}, {}};
+    model.classes[1].prototypeThumbnails = {{all.substr(0, 254), ""}, {}, {}, {}, {}};
     const std::string path = dir.file("m.xnn");
     writeXnnFile(model, path);
     const XnnModel back = readXnnFile(path, model.modelHash);
@@ -460,6 +466,7 @@ TEST(XnnFile, RoundTripKeepsEverything)
         EXPECT_TRUE(back.classes[c].layers == model.classes[c].layers);
         EXPECT_EQ(back.classes[c].inputScale, model.classes[c].inputScale);
         EXPECT_EQ(back.classes[c].prototypes, model.classes[c].prototypes);
+        EXPECT_EQ(back.classes[c].prototypeThumbnails, model.classes[c].prototypeThumbnails);
         EXPECT_EQ(back.classes[c].report.heldOutRmse, model.classes[c].report.heldOutRmse);
         EXPECT_EQ(back.classes[c].report.epochs.size(), model.classes[c].report.epochs.size());
         EXPECT_EQ(back.classes[c].report.epochs.back().total, model.classes[c].report.epochs.back().total);
