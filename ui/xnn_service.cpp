@@ -95,7 +95,8 @@ std::shared_ptr<XnnRecord> XnnKind::compute(const ModelHandle &model, const QStr
                 QImage thumbnail;
                 if (j < cls->prototypeThumbnails.size() && k < cls->prototypeThumbnails[j].size()) {
                     const std::string &png = cls->prototypeThumbnails[j][k];
-                    thumbnail.loadFromData(reinterpret_cast<const uchar *>(png.data()), int(png.size()), "PNG");
+                    thumbnail.loadFromData(
+                        reinterpret_cast<const uchar *>(png.data()), int(png.size()), "PNG");
                 }
                 feature.thumbnails << thumbnail;
             }

@@ -173,16 +173,16 @@ void writeXnnFile(const XnnModel &model, const std::string &path)
         classes.push_back({{"index", cls.classIndex}, {"label", cls.label},
             {"input_scale", cls.inputScale.size()}, {"layers", layers}, {"report", reportJson(cls.report)},
             {"prototypes", prototypesRelativeTo(cls.prototypes, folderOf(path))},
-                {"prototype_thumbnails", [&] {
-                     json lists = json::array();
-                     for (const auto &list : cls.prototypeThumbnails) {
-                         json encoded = json::array();
-                         for (const std::string &png : list)
-                             encoded.push_back(toBase64(png));
-                         lists.push_back(encoded);
-                     }
-                     return lists;
-                 }()}});
+            {"prototype_thumbnails", [&] {
+                 json lists = json::array();
+                 for (const auto &list : cls.prototypeThumbnails) {
+                     json encoded = json::array();
+                     for (const std::string &png : list)
+                         encoded.push_back(toBase64(png));
+                     lists.push_back(encoded);
+                 }
+                 return lists;
+             }()}});
     }
     const json header = {{"format", "sightglass-xnn"}, {"version", kFormatVersion},
         {"model_hash", model.modelHash}, {"layer", model.layer}, {"dimension", model.dimension},

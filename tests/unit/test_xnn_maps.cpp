@@ -147,7 +147,8 @@ TEST(XnnConceptMaps, AGridLayerXnnScoresTheSameXFeaturesAsItsEmbedding)
     ASSERT_EQ(cls.layer, "features:max-7x7");
     const CancelFlag cancel{false};
     std::vector<std::string> paths;
-    for (const auto &entry : std::filesystem::directory_iterator(test::sourcePath("resources/samples/fashion")))
+    for (const auto &entry :
+        std::filesystem::directory_iterator(test::sourcePath("resources/samples/fashion")))
         if (entry.path().extension() == ".png" && paths.size() < 3)
             paths.push_back(entry.path().string());
     ASSERT_EQ(paths.size(), 3u);
