@@ -1,10 +1,11 @@
 #pragma once
 // The XNN file (*.xnn): one trained XNN with everything needed to explain with it and to judge
 // it: the model hash and layer it belongs to, D and L, for each class its index, label, input
-// scaling, SRAE weights, training report and prototypes. Layout: the 8 bytes "SGXNN01\n", a
-// little-endian uint64 byte count, that many bytes of JSON (every field but the weights, plus the
-// weights' byte count and FNV hash), then the weights as little-endian float32 in the order the
-// JSON lists them. Torch-free header.
+// scaling, SRAE weights (the encoder and predictor; the decoder only on request), training report
+// and prototypes (paths relative to the file, and PNG thumbnails). Layout: the 8 bytes
+// "SGXNN01\n", a little-endian uint64 byte count, that many bytes of JSON (every field but the
+// weights, plus the weights' byte count and FNV hash; thumbnails as base64), then the weights as
+// little-endian float32 in the order the JSON lists them. Torch-free header.
 
 #include "xnn/xnn_train.h"
 
