@@ -1,7 +1,8 @@
 // sightglass-bench-whatif: how long a what-if update takes, from one cell toggled to the
 // probability shown (the WhatIfView's scored() signal for the new state), in the real window
 // offscreen, on a demo model: alone, and while SAG searches (reference mode without their memo,
-// one pass at a time, one per other image of the folder) run on the background lane. Prints the median and
+// one pass at a time, one per other image of the folder) run on the background lane, and while an
+// XNN training runs there. Prints the median and
 // the 95th percentile of --repeats updates per condition, as markdown rows.
 //
 //   sightglass-bench-whatif --model M.pt --images DIR [--repeats 60] [--markdown OUT.md] [--title T]
@@ -11,8 +12,11 @@
 #include "pass_replay.h"
 #include "sag_service.h"
 #include "what_if_view.h"
+#include "xnn_service.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QFile>
 #include <QElapsedTimer>
 #include <QSignalSpy>
 
@@ -115,13 +119,42 @@ int main(int argc, char **argv)
         const bool stillRunning = finished.count() < int(jobs.size());
         window.worker()->cancelAllJobs();
 
+        // An XNN training on the same lane, on the folder's images (a manifest labelling each by
+        // the model's class 0: the target is the model's score, not the label), long enough to
+        // outlast the updates.
+        const QString manifest = QDir::temp().filePath(QStringLiteral("sightglass-bench-whatif-%1.csv")
+                                                           .arg(QCoreApplication::applicationPid()));
+        {
+            std::ofstream out(manifest.toStdString());
+            out << "file,label\n";
+            for (const QString &file : window.files())
+                out << file.toStdString() << ",0\n";
+        }
+        XnnTrainJob training;
+        training.data = manifest;
+        training.out = manifest + QStringLiteral(".xnn");
+        training.request.classes = {0};
+        training.request.epochs = 100000;
+        QSignalSpy epochs(window.xnns(), &XnnService::epochTrained);
+        const sg::JobId trainingJob = window.xnns()->train(training);
+        while (epochs.count() < 2)
+            if (!epochs.wait(kTimeoutMs))
+                throw std::runtime_error("the XNN training did not start");
+        const Timing duringTraining = timeUpdates(*view, repeats);
+        QSignalSpy stopped(window.xnns(), &XnnService::trainFailed);
+        window.worker()->cancelJob(trainingJob);
+        stopped.wait(kTimeoutMs);
+        QFile::remove(manifest);
+
         std::ostringstream rows;
         const std::string name = title.empty() ? window.document()->model().name.toStdString() : title;
         rows << "| " << name << " | alone | " << alone.count << " | " << sg::bench::fixed(alone.median, 1)
              << " | " << sg::bench::fixed(alone.p95, 1) << " |\n"
              << "| " << name << " | during a SAG search" << (stillRunning ? "" : " (**they ended first**)")
              << " | " << busy.count << " | " << sg::bench::fixed(busy.median, 1) << " | "
-             << sg::bench::fixed(busy.p95, 1) << " |\n";
+             << sg::bench::fixed(busy.p95, 1) << " |\n"
+             << "| " << name << " | during an XNN training | " << duringTraining.count << " | "
+             << sg::bench::fixed(duringTraining.median, 1) << " | " << sg::bench::fixed(duringTraining.p95, 1) << " |\n";
         sg::bench::printTable(rows.str(), markdownPath);
     } catch (const std::exception &error) {
         std::cerr << "sightglass-bench-whatif: error: " << error.what() << '\n';

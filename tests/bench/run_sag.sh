@@ -45,7 +45,8 @@ if [[ -x "$build/bin/sightglass-bench-whatif" ]]; then
     echo
     echo "Milliseconds from one cell toggled in the What-if tab to its probability shown (a forward pass"
     echo "on the interactive lane and the redraw), alone and while a SAG search (reference mode without"
-    echo "its memo, one pass at a time, one per other image of the folder) run on the background lane;"
+    echo "its memo, one pass at a time, one per other image of the folder) and while an XNN training"
+    echo "(class 0 on the folder's images, default options) run on the background lane;"
     echo "60 updates each."
     echo
     echo "| model | condition | updates | median ms | 95th percentile ms |"
