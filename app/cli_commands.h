@@ -31,5 +31,6 @@ Command addSagCommand(CLI::App &app, const GlobalOptions &global);
 Command addMethodsCommand(CLI::App &app, const GlobalOptions &global);
 Command addXnnCommand(CLI::App &app, const GlobalOptions &global);
 Command addStudyCommand(CLI::App &app, const GlobalOptions &global);
+Command addBatchCommand(CLI::App &app, const GlobalOptions &global);
 
 } // namespace sg::cli

@@ -4,6 +4,7 @@
 #include "cli_commands.h"
 #include "cli_output.h"
 #include "cli_target.h"
+#include "cli_writers.h"
 
 #include "image/colormap.h"
 #include "image/image_io.h"
@@ -12,6 +13,7 @@
 #include "jobs/explanation.h"
 #include "jobs/explanation_json.h"
 #include "model/classifier.h"
+#include "sag/sag_export.h"
 #include "saliency/method.h"
 
 #include <nlohmann/json.hpp>
@@ -42,15 +44,6 @@ struct ExplainOptions {
     bool force = false;
 };
 
-std::string pngBytes(const cv::Mat &rgb)
-{
-    cv::Mat bgr;
-    cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-    std::vector<uchar> bytes;
-    cv::imencode(".png", bgr, bytes);
-    return std::string(bytes.begin(), bytes.end());
-}
-
 int runExplain(const ExplainOptions &options, const GlobalOptions &global)
 {
     const SaliencyMethod &method = MethodRegistry::builtin().get(options.method);
@@ -72,8 +65,7 @@ int runExplain(const ExplainOptions &options, const GlobalOptions &global)
 
     const Colormap colormap = colormapFromName(options.colormap);
 
-    std::vector<std::string> names = {"saliency.npy", "mask.npy", "overlay.png", "result.json"};
-    ResultFiles files(options.out, names, options.force);
+    ResultFiles files(options.out, explanationFileNames(), options.force);
 
     const bool showProgress = isatty(STDERR_FILENO);
     const ProgressFn progress = [&](const Progress &p) {
@@ -89,16 +81,9 @@ int runExplain(const ExplainOptions &options, const GlobalOptions &global)
     }
     if (showProgress)
         std::cerr << '\n';
+    writeExplanationFiles(files, explanation, image,
+        {options.model, options.image, classifier->deviceName(), options.seed}, options.opacity, colormap);
     const Heatmap &heatmap = explanation.heatmap;
-    const nlohmann::json result = explanationJson(
-        explanation, {options.model, options.image, classifier->deviceName(), options.seed});
-
-    writeNpy(files.temporaryPath("saliency.npy"), heatmap.saliency);
-    writeNpy(files.temporaryPath("mask.npy"), heatmap.mask);
-    writeTextFile(files.temporaryPath("overlay.png"),
-        pngBytes(overlayHeatmap(toDisplayRgb8(image), heatmap.saliency, options.opacity, colormap)));
-    writeTextFile(files.temporaryPath("result.json"), result.dump(2) + "\n");
-    files.commit();
     std::cout << heatmap.method << " (resolution " << heatmap.resolution << ") of \"" << heatmap.label
               << "\" in " << heatmap.seconds << " s, " << heatmap.forwardPasses << " forward / "
               << heatmap.backwardPasses << " backward passes -> " << options.out << '\n';
@@ -106,6 +91,24 @@ int runExplain(const ExplainOptions &options, const GlobalOptions &global)
 }
 
 } // namespace
+
+std::vector<std::string> explanationFileNames()
+{
+    return {"saliency.npy", "mask.npy", "overlay.png", "result.json"};
+}
+
+void writeExplanationFiles(ResultFiles &files, const Explanation &explanation, const cv::Mat &image,
+    const ExplanationSource &source, double opacity, Colormap colormap)
+{
+    const Heatmap &heatmap = explanation.heatmap;
+    const nlohmann::json result = explanationJson(explanation, source);
+    writeNpy(files.temporaryPath("saliency.npy"), heatmap.saliency);
+    writeNpy(files.temporaryPath("mask.npy"), heatmap.mask);
+    writeTextFile(files.temporaryPath("overlay.png"),
+        pngBytes(overlayHeatmap(toDisplayRgb8(image), heatmap.saliency, opacity, colormap)));
+    writeTextFile(files.temporaryPath("result.json"), result.dump(2) + "\n");
+    files.commit();
+}
 
 Command addExplainCommand(CLI::App &app, const GlobalOptions &global)
 {

@@ -25,6 +25,12 @@ const CancelFlag &interruptFlag()
     return interrupted;
 }
 
+void cancelOnTerminate()
+{
+    interruptFlag();
+    std::signal(SIGTERM, onInterrupt);
+}
+
 void writeTextFile(const std::string &path, const std::string &text)
 {
     std::ofstream out(path, std::ios::binary);
@@ -32,6 +38,25 @@ void writeTextFile(const std::string &path, const std::string &text)
     out.close();
     if (!out)
         throw Error(path, "cannot write file (disk full?)");
+}
+
+std::string temporaryName(const std::string &name)
+{
+    return "." + name + ".partial";
+}
+
+void replaceFile(const std::string &path, const std::string &text)
+{
+    const fs::path final(path);
+    const fs::path temporary = final.parent_path() / temporaryName(final.filename().string());
+    writeTextFile(temporary.string(), text);
+    std::error_code ec;
+    fs::rename(temporary, final, ec);
+    if (ec) {
+        const std::string problem = "cannot write (" + ec.message() + ")";
+        fs::remove(temporary, ec);
+        throw Error(path, problem);
+    }
 }
 
 ResultFiles::ResultFiles(std::string directory, std::vector<std::string> names, bool overwrite) :
@@ -63,7 +88,7 @@ ResultFiles::~ResultFiles()
 
 std::string ResultFiles::temporaryPath(const std::string &name) const
 {
-    return (fs::path(directory_) / ("." + name + ".partial")).string();
+    return (fs::path(directory_) / temporaryName(name)).string();
 }
 
 void ResultFiles::commit()

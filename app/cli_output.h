@@ -14,8 +14,21 @@ namespace sg::cli {
 // on the first call). Main thread.
 const CancelFlag &interruptFlag();
 
+// Makes SIGTERM (what Slurm sends at a time limit or pre-emption) set interruptFlag() too, so a
+// long run stops between batches and keeps what it finished. Main thread.
+void cancelOnTerminate();
+
 // Writes `text` to `path`. Throws sg::Error naming the file when the write fails.
 void writeTextFile(const std::string &path, const std::string &text);
+
+// Replaces `path` with `text` all-or-nothing: writes a hidden temporary file beside it
+// (".NAME.partial") and renames it into place, so a reader (or a kill) never sees half a file.
+// Throws sg::Error naming the file when the write or the rename fails.
+void replaceFile(const std::string &path, const std::string &text);
+
+// The hidden temporary name of `name` (".NAME.partial"), which ResultFiles and replaceFile()
+// write before renaming.
+std::string temporaryName(const std::string &name);
 
 class ResultFiles {
 public:

@@ -4,6 +4,7 @@
 #include "cli_commands.h"
 #include "cli_output.h"
 #include "cli_target.h"
+#include "cli_writers.h"
 
 #include "common/error.h"
 #include "image/image_io.h"
@@ -87,8 +88,7 @@ int runSag(const SagOptions &options, const GlobalOptions &global)
     validateSagRequest(request, classifier->spec().input, classifier->classCount());
     const cv::Mat image = readImage(options.image);
 
-    ResultFiles files(
-        options.out, {"sag.json", "sag.dot", "sag.svg", "sag.png", "result.json"}, options.force);
+    ResultFiles files(options.out, sagFileNames(), options.force);
 
     const bool showProgress = isatty(STDERR_FILENO);
     const ProgressFn progress = [&](const Progress &p) {
@@ -105,21 +105,8 @@ int runSag(const SagOptions &options, const GlobalOptions &global)
     if (showProgress)
         std::cerr << '\n';
 
-    // Everything is made before anything is written: a failing layout leaves no files.
-    const SagLayout layout = layoutSag(result);
-    const InputSpec &input = classifier->spec().input;
-    const cv::Mat display = toDisplayRgb8(image);
-    nlohmann::json summary = sagResultJson(result);
-    summary["model"] = options.model;
-    summary["image"] = options.image;
-    summary["device"] = classifier->deviceName();
-    writeTextFile(files.temporaryPath("result.json"), summary.dump(2) + "\n");
-    writeTextFile(files.temporaryPath("sag.json"), sagGraphJson(result, layout).dump(2) + "\n");
-    writeTextFile(files.temporaryPath("sag.dot"), sagDot(result));
-    writeTextFile(files.temporaryPath("sag.svg"), sagSvg(result, layout, display, input.width, input.height));
-    writeTextFile(files.temporaryPath("sag.png"),
-        pngBytes(sagRaster(result, layout, display, input.width, input.height, 2.0)));
-    files.commit();
+    writeSagFiles(files, result, image, classifier->spec().input,
+        {{"model", options.model}, {"image", options.image}, {"device", classifier->deviceName()}});
 
     std::cout << "sag (" << sagModeName(request.mode) << ", " << result.gridRows << "x" << result.gridCols
               << ") of \"" << result.label << "\": " << result.roots.size() << " roots, "
@@ -130,6 +117,29 @@ int runSag(const SagOptions &options, const GlobalOptions &global)
 }
 
 } // namespace
+
+std::vector<std::string> sagFileNames()
+{
+    return {"sag.json", "sag.dot", "sag.svg", "sag.png", "result.json"};
+}
+
+void writeSagFiles(ResultFiles &files, const SagResult &result, const cv::Mat &image, const InputSpec &input,
+    const nlohmann::json &extra)
+{
+    // Everything is made before anything is written: a failing layout leaves no files.
+    const SagLayout layout = layoutSag(result);
+    const cv::Mat display = toDisplayRgb8(image);
+    nlohmann::json summary = sagResultJson(result);
+    for (const auto &[key, value] : extra.items())
+        summary[key] = value;
+    writeTextFile(files.temporaryPath("result.json"), summary.dump(2) + "\n");
+    writeTextFile(files.temporaryPath("sag.json"), sagGraphJson(result, layout).dump(2) + "\n");
+    writeTextFile(files.temporaryPath("sag.dot"), sagDot(result));
+    writeTextFile(files.temporaryPath("sag.svg"), sagSvg(result, layout, display, input.width, input.height));
+    writeTextFile(files.temporaryPath("sag.png"),
+        pngBytes(sagRaster(result, layout, display, input.width, input.height, 2.0)));
+    files.commit();
+}
 
 Command addSagCommand(CLI::App &app, const GlobalOptions &global)
 {

@@ -5,7 +5,9 @@
 
 #include "cli_commands.h"
 #include "cli_output.h"
+#include "cli_progress.h"
 #include "cli_target.h"
+#include "cli_writers.h"
 
 #include "common/error.h"
 #include "image/colormap.h"
@@ -91,49 +93,6 @@ void requireSplit(const Classifier &classifier)
             "layer; XNN needs a model that exports `features` and `head`");
 }
 
-std::string minutesSeconds(double seconds)
-{
-    const int total = int(std::lround(std::max(0.0, seconds)));
-    char text[32];
-    std::snprintf(text, sizeof text, "%d:%02d", total / 60, total % 60);
-    return text;
-}
-
-// A one-line progress bar with the elapsed time and the estimated time left, redrawn on a
-// terminal; one phase (embedding, training) at a time.
-class ProgressBar {
-public:
-    void start(const std::string &phase)
-    {
-        phase_ = phase;
-        start_ = std::chrono::steady_clock::now();
-        lastDraw_ = {};
-    }
-    void draw(int done, int total, bool force = false)
-    {
-        const auto now = std::chrono::steady_clock::now();
-        if (!force && now - lastDraw_ < std::chrono::milliseconds(100))
-            return;
-        lastDraw_ = now;
-        const double fraction = total > 0 ? std::clamp(double(done) / total, 0.0, 1.0) : 0.0;
-        const double elapsed = std::chrono::duration<double>(now - start_).count();
-        constexpr int kWidth = 30;
-        const int filled = int(fraction * kWidth);
-        std::string bar = std::string(size_t(filled), '#') + std::string(size_t(kWidth - filled), '.');
-        std::cerr << '\r' << phase_ << " [" << bar << "] " << int(fraction * 100) << "% " << done << '/'
-                  << total << "  " << minutesSeconds(elapsed) << " elapsed";
-        if (fraction > 0.0 && fraction < 1.0)
-            std::cerr << ", ETA " << minutesSeconds(elapsed / fraction * (1.0 - fraction));
-        std::cerr << "   " << std::flush;
-    }
-    void finish() { std::cerr << '\n'; }
-
-private:
-    std::string phase_;
-    std::chrono::steady_clock::time_point start_;
-    std::chrono::steady_clock::time_point lastDraw_;
-};
-
 int runTrain(const TrainOptions &options, const GlobalOptions &global)
 {
     if (fs::exists(options.out) && !options.force)
@@ -156,7 +115,7 @@ int runTrain(const TrainOptions &options, const GlobalOptions &global)
         paths.push_back(image.path);
 
     const bool terminal = isatty(STDERR_FILENO);
-    ProgressBar bar;
+    ProgressBar bar(std::cerr);
     EmbeddingRequest embeddingRequest;
     embeddingRequest.cacheFolder = options.cache;
     embeddingRequest.maxBatch = options.maxBatch;
@@ -255,50 +214,53 @@ cv::Mat conceptPanel(const cv::Mat &display, const cv::Mat &saliency, int xFeatu
     return panel;
 }
 
-int runExplainXnn(const ExplainOptions &options, const GlobalOptions &global)
+} // namespace
+
+XnnModel readXnnForModel(const Classifier &classifier, const std::string &xnnPath)
 {
-    const auto classifier = Classifier::load(options.model, global.device);
-    requireSplit(*classifier);
-    const XnnModel xnn = readXnnFile(options.xnn, modelContentHash(*classifier));
+    requireSplit(classifier);
+    XnnModel xnn = readXnnFile(xnnPath, modelContentHash(classifier));
     if (xnn.classes.empty())
-        throw Error(options.xnn, "explains no class");
-    const cv::Mat image = readImage(options.image);
-    const Colormap colormap = colormapFromName(options.colormap);
+        throw Error(xnnPath, "explains no class");
+    return xnn;
+}
+
+ConceptMapRequest xnnMapRequest(const std::string &map, int resolution,
+    const std::vector<std::string> &mapParams, std::uint64_t seed, int maxBatch)
+{
     ConceptMapRequest mapRequest;
-    mapRequest.method = conceptMapMethodFromName(options.map);
-    mapRequest.resolution = options.resolution;
-    mapRequest.seed = options.seed;
-    mapRequest.maxBatch = options.maxBatch;
+    mapRequest.method = conceptMapMethodFromName(map);
+    mapRequest.resolution = resolution;
+    mapRequest.seed = seed;
+    mapRequest.maxBatch = maxBatch;
     const SaliencyMethod &igos = MethodRegistry::builtin().get("igos");
     if (mapRequest.method == ConceptMapMethod::Igos) {
-        const int resolution
-            = options.resolution == kDefaultResolution ? igos.defaultResolution() : options.resolution;
-        mapRequest.params = parseParamAssignments("igos", igos.parameters(resolution), options.mapParams);
-    } else if (!options.mapParams.empty() || options.resolution != kDefaultResolution) {
+        const int chosen = resolution == kDefaultResolution ? igos.defaultResolution() : resolution;
+        mapRequest.params = parseParamAssignments("igos", igos.parameters(chosen), mapParams);
+    } else if (!mapParams.empty() || resolution != kDefaultResolution) {
         throw Error("", "--map-param and --resolution are I-GOS settings; gradient-input takes none");
     }
+    return mapRequest;
+}
 
-    // One pass for the embedding row and the model's scores (no cache: one image).
-    const CancelFlag &cancel = interruptFlag();
+XnnExplainSummary explainXnnToFolder(const Classifier &classifier, const XnnModel &xnn, const cv::Mat &image,
+    const XnnExplainSettings &settings, const std::string &out, bool overwrite, const ProgressFn &progress,
+    const CancelFlag &cancel)
+{
+    const ConceptMapRequest &mapRequest = settings.mapRequest;
     std::vector<std::string> names = {"xnn.json"};
     for (int j = 0; j < xnn.xFeatures; ++j) {
         names.push_back(mapName(j, ".png"));
         names.push_back(mapName(j, ".npy"));
     }
 
-    const bool terminal = isatty(STDERR_FILENO);
-    ProgressBar bar;
-    Embedding embedding;
-    try {
-        EmbeddingRequest embeddingRequest;
-        embeddingRequest.layer = xnn.layer;
-        embedding = embedImages(*classifier, {options.image}, embeddingRequest, {}, cancel);
-    } catch (const Cancelled &) {
-        std::cerr << "\nsightglass-cli: cancelled; no files written\n";
-        return 130;
-    }
+    // One pass for the embedding row and the model's scores (no cache: one image), through the
+    // XNN's own layer.
+    EmbeddingRequest embeddingRequest;
+    embeddingRequest.layer = xnn.layer;
+    const Embedding embedding = embedImages(classifier, {settings.imagePath}, embeddingRequest, {}, cancel);
     if (embedding.dimension != xnn.dimension)
-        throw Error(options.xnn,
+        throw Error(settings.xnnPath,
             "reads " + std::to_string(xnn.dimension) + " values, the model's layer has "
                 + std::to_string(embedding.dimension));
     int modelTop = 0;
@@ -306,7 +268,7 @@ int runExplainXnn(const ExplainOptions &options, const GlobalOptions &global)
         if (embedding.score(0, c) > embedding.score(0, modelTop))
             modelTop = c;
 
-    // The class: --class; else the model's top class when the XNN explains it; else its first.
+    // The class: settings.cls; else the model's top class when the XNN explains it; else its first.
     const XnnClassModel *chosen = nullptr;
     const auto explained = [&](int index) -> const XnnClassModel * {
         for (const XnnClassModel &cls : xnn.classes)
@@ -314,13 +276,13 @@ int runExplainXnn(const ExplainOptions &options, const GlobalOptions &global)
                 return &cls;
         return nullptr;
     };
-    if (!options.cls.empty()) {
-        chosen = explained(parseClass(options.cls, *classifier, "--class"));
+    if (!settings.cls.empty()) {
+        chosen = explained(parseClass(settings.cls, classifier, "--class"));
         if (!chosen) {
             std::string list;
             for (const XnnClassModel &cls : xnn.classes)
                 list += (list.empty() ? "" : ", ") + std::to_string(cls.classIndex) + " (" + cls.label + ")";
-            throw Error(options.xnn, "does not explain class " + options.cls + "; it explains " + list);
+            throw Error(settings.xnnPath, "does not explain class " + settings.cls + "; it explains " + list);
         }
     } else {
         chosen = explained(modelTop);
@@ -330,31 +292,17 @@ int runExplainXnn(const ExplainOptions &options, const GlobalOptions &global)
     const XnnExplanation explanation = explainXnn(
         *chosen, embedding.featureRow(0), embedding.dimension, embedding.score(0, chosen->classIndex));
 
-    ResultFiles files(options.out, names, options.force);
-    std::vector<ConceptMap> maps;
-    try {
-        bar.start("concept maps");
-        maps = conceptMaps(
-            *classifier, *chosen, image, mapRequest,
-            [&](const Progress &p) {
-                if (terminal)
-                    bar.draw(p.done, p.total, p.done == p.total);
-            },
-            cancel);
-    } catch (const Cancelled &) {
-        std::cerr << "\nsightglass-cli: cancelled; no files written\n";
-        return 130;
-    }
-    if (terminal)
-        bar.finish();
+    ResultFiles files(out, names, overwrite);
+    const std::vector<ConceptMap> maps
+        = conceptMaps(classifier, *chosen, image, mapRequest, progress, cancel);
 
-    const std::vector<std::string> &labels = classifier->spec().labels;
+    const std::vector<std::string> &labels = classifier.spec().labels;
     nlohmann::json result;
-    result["model"] = options.model;
+    result["model"] = settings.modelPath;
     result["model_hash"] = xnn.modelHash;
-    result["xnn"] = options.xnn;
-    result["image"] = options.image;
-    result["device"] = classifier->deviceName();
+    result["xnn"] = settings.xnnPath;
+    result["image"] = settings.imagePath;
+    result["device"] = classifier.deviceName();
     result["layer"] = xnn.layer;
     result["class"] = {{"index", chosen->classIndex}, {"label", chosen->label}};
     result["model_top"] = {{"index", modelTop}, {"label", labels[size_t(modelTop)]}};
@@ -367,8 +315,7 @@ int runExplainXnn(const ExplainOptions &options, const GlobalOptions &global)
     result["contributions"] = explanation.contributions;
     result["significant"] = explanation.significant;
     nlohmann::json features = nlohmann::json::array();
-    std::int64_t forwards = 0, backwards = 0;
-    double seconds = 0.0;
+    XnnExplainSummary summary;
     const cv::Mat display = toDisplayRgb8(image);
     for (const ConceptMap &map : maps) {
         const int j = map.xFeature;
@@ -380,13 +327,17 @@ int runExplainXnn(const ExplainOptions &options, const GlobalOptions &global)
             {"contribution", explanation.contributions[size_t(j)]}, {"significant", significant},
             {"map", mapName(j, ".png")}, {"saliency", mapName(j, ".npy")}, {"peak", {peak.x, peak.y}},
             {"forward_passes", map.forwardPasses}, {"backward_passes", map.backwardPasses},
-            {"seconds", map.seconds}});
-        forwards += map.forwardPasses;
-        backwards += map.backwardPasses;
-        seconds += map.seconds;
+            {"seconds", map.seconds},
+            {"prototypes",
+                size_t(j) < chosen->prototypes.size() ? chosen->prototypes[size_t(j)]
+                                                      : std::vector<std::string>{}}});
+        summary.forwardPasses += map.forwardPasses;
+        summary.backwardPasses += map.backwardPasses;
+        summary.seconds += map.seconds;
         writeNpy(files.temporaryPath(mapName(j, ".npy")), map.saliency);
         writeTextFile(files.temporaryPath(mapName(j, ".png")),
-            pngBytes(conceptPanel(display, map.saliency, j, explanation, options.opacity, colormap)));
+            pngBytes(
+                conceptPanel(display, map.saliency, j, explanation, settings.opacity, settings.colormap)));
     }
     result["x_features"] = features;
     nlohmann::json scores = nlohmann::json::array();
@@ -397,22 +348,76 @@ int runExplainXnn(const ExplainOptions &options, const GlobalOptions &global)
             {"model_score", e.modelScore}});
     }
     result["class_scores"] = scores;
-    result["maps"] = {{"method", conceptMapMethodName(mapRequest.method)}, {"seed", options.seed},
-        {"resolution", maps.empty() ? 0 : maps.front().resolution}, {"forward_passes", forwards},
-        {"backward_passes", backwards}, {"seconds", seconds}};
+    result["maps"] = {{"method", conceptMapMethodName(mapRequest.method)}, {"seed", mapRequest.seed},
+        {"resolution", maps.empty() ? 0 : maps.front().resolution}, {"forward_passes", summary.forwardPasses},
+        {"backward_passes", summary.backwardPasses}, {"seconds", summary.seconds}};
     if (mapRequest.method == ConceptMapMethod::Igos) {
+        const SaliencyMethod &igos = MethodRegistry::builtin().get("igos");
         const int resolution
-            = options.resolution == kDefaultResolution ? igos.defaultResolution() : options.resolution;
+            = mapRequest.resolution == kDefaultResolution ? igos.defaultResolution() : mapRequest.resolution;
         result["maps"]["params"]
             = paramValuesJson(resolveParams("igos", igos.parameters(resolution), mapRequest.params));
     }
     writeTextFile(files.temporaryPath("xnn.json"), result.dump(2) + "\n");
     files.commit();
-    std::cout << "xnn of \"" << chosen->label << "\": score " << explanation.xnnScore << " (model "
-              << explanation.modelScore << "), " << explanation.significant.size() << " significant of "
-              << explanation.contributions.size() << " x-features; " << maps.size() << " "
-              << conceptMapMethodName(mapRequest.method) << " maps in " << seconds << " s -> " << options.out
-              << '\n';
+
+    // The softmax probability of the explained class, from the same logits.
+    double total = 0.0;
+    const float top = embedding.score(0, modelTop);
+    for (int c = 0; c < embedding.classCount; ++c)
+        total += std::exp(double(embedding.score(0, c) - top));
+    summary.classIndex = chosen->classIndex;
+    summary.label = chosen->label;
+    summary.probability = std::exp(double(embedding.score(0, chosen->classIndex) - top)) / total;
+    summary.xnnScore = explanation.xnnScore;
+    summary.modelScore = explanation.modelScore;
+    summary.significant = explanation.significant.size();
+    summary.xFeatures = explanation.contributions.size();
+    summary.maps = int(maps.size());
+    summary.mapMethod = conceptMapMethodName(mapRequest.method);
+    summary.resolution = maps.empty() ? 0 : maps.front().resolution;
+    return summary;
+}
+
+namespace {
+
+int runExplainXnn(const ExplainOptions &options, const GlobalOptions &global)
+{
+    const auto classifier = Classifier::load(options.model, global.device);
+    const XnnModel xnn = readXnnForModel(*classifier, options.xnn);
+    const cv::Mat image = readImage(options.image);
+    XnnExplainSettings settings;
+    settings.modelPath = options.model;
+    settings.xnnPath = options.xnn;
+    settings.imagePath = options.image;
+    settings.cls = options.cls;
+    settings.colormap = colormapFromName(options.colormap);
+    settings.opacity = options.opacity;
+    settings.mapRequest
+        = xnnMapRequest(options.map, options.resolution, options.mapParams, options.seed, options.maxBatch);
+
+    const bool terminal = isatty(STDERR_FILENO);
+    ProgressBar bar(std::cerr);
+    XnnExplainSummary summary;
+    try {
+        bar.start("concept maps");
+        summary = explainXnnToFolder(
+            *classifier, xnn, image, settings, options.out, options.force,
+            [&](const Progress &p) {
+                if (terminal)
+                    bar.draw(p.done, p.total, p.done == p.total);
+            },
+            interruptFlag());
+    } catch (const Cancelled &) {
+        std::cerr << "\nsightglass-cli: cancelled; no files written\n";
+        return 130;
+    }
+    if (terminal)
+        bar.finish();
+    std::cout << "xnn of \"" << summary.label << "\": score " << summary.xnnScore << " (model "
+              << summary.modelScore << "), " << summary.significant << " significant of " << summary.xFeatures
+              << " x-features; " << summary.maps << " " << summary.mapMethod << " maps in " << summary.seconds
+              << " s -> " << options.out << '\n';
     return 0;
 }
 

@@ -12,6 +12,7 @@ packages=(
   libtorch-dev libopenblas0-pthread
   libopencv-dev libgraphviz-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  slurm-wlm munge
   python3 python3-torch python3-torchvision python3-numpy python3-pil dataset-fashion-mnist
 )
 if [[ "${SG_NO_GUI:-0}" != 1 ]]; then

@@ -17,6 +17,8 @@
 #include "view_controls.h"
 #include "view_tabs.h"
 #include "what_if_view.h"
+#include "xnn_service.h"
+#include "xnn_view.h"
 
 #include "common/error.h"
 #include "common/version.h"
@@ -71,6 +73,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     predictions_ = new PredictionService(*worker_, this);
     explanations_ = new ExplanationService(*worker_, this);
     sags_ = new SagService(*worker_, this);
+    xnns_ = new XnnService(*worker_, this);
     document_ = new ExplorerDocument(this);
     connect(worker_, &ModelWorker::modelLoaded, this, &MainWindow::onModelLoaded);
     connect(worker_, &ModelWorker::modelFailed, this, [this](const QString &, const QString &message) {
@@ -108,6 +111,9 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     addView(sagView_);
     whatIfView_ = new WhatIfView(*document_, *worker_, sagView_, this);
     addView(whatIfView_);
+    xnnView_ = new XnnView(*document_, *xnns_, *worker_, this);
+    connect(xnnView_, &XnnView::failed, this, &MainWindow::showError);
+    addView(xnnView_);
 
     createActions();
     createMenus();

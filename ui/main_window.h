@@ -37,6 +37,8 @@ class PredictionPanel;
 class SagService;
 class SagView;
 class WhatIfView;
+class XnnService;
+class XnnView;
 class StatusFields;
 class ThumbnailStrip;
 
@@ -108,6 +110,8 @@ public:
     SagService *sags() const { return sags_; }
     SagView *sagView() const { return sagView_; }
     WhatIfView *whatIfView() const { return whatIfView_; }
+    XnnService *xnns() const { return xnns_; }
+    XnnView *xnnView() const { return xnnView_; }
     HeatmapCanvas *canvas() const;
     CompareGrid *compareGrid() const;
     CurvePlot *curvePlot() const;
@@ -164,6 +168,8 @@ private:
     SagService *sags_ = nullptr;
     SagView *sagView_ = nullptr;
     WhatIfView *whatIfView_ = nullptr;
+    XnnService *xnns_ = nullptr;
+    XnnView *xnnView_ = nullptr;
     ViewTabs *tabs_ = nullptr;
     MethodPanel *methods_ = nullptr;
     JobsPanel *jobs_ = nullptr;

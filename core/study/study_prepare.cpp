@@ -347,7 +347,8 @@ PrepareReport prepareStudy(const Study &study, const std::string &device, const 
             files.push_back("sag.json");
         }
         if (c.kind == ConditionKind::Xnn || c.kind == ConditionKind::SideBySide) {
-            const Embedding embedding = embedImages(cls, {item.image}, {}, {}, cancel);
+            // The scores do not depend on the layer; the chosen XNN's row does (below).
+            Embedding embedding = embedImages(cls, {item.image}, {}, {}, cancel);
             int top = 0;
             for (int k = 1; k < embedding.classCount; ++k)
                 if (embedding.score(0, k) > embedding.score(0, top))
@@ -366,6 +367,11 @@ PrepareReport prepareStudy(const Study &study, const std::string &device, const 
             }
             if (!chosen)
                 throw Error(c.xnnFiles.front(), "explains no class");
+            if (chosen->layer != embedding.layer) {
+                EmbeddingRequest layered;
+                layered.layer = chosen->layer;
+                embedding = embedImages(cls, {item.image}, layered, {}, cancel);
+            }
             const XnnExplanation x = explainXnn(*chosen, embedding.featureRow(0), embedding.dimension,
                 embedding.score(0, chosen->classIndex));
             ConceptMapRequest request;
@@ -382,9 +388,15 @@ PrepareReport prepareStudy(const Study &study, const std::string &device, const 
                 features.push_back({{"index", m.xFeature}, {"activation", x.activations[size_t(m.xFeature)]},
                     {"weight", x.weights[size_t(m.xFeature)]},
                     {"contribution", x.contributions[size_t(m.xFeature)]}, {"map", name + ".png"},
-                    {"saliency", name + ".npy"}});
+                    {"saliency", name + ".npy"},
+                    {"significant",
+                        std::find(x.significant.begin(), x.significant.end(), m.xFeature) != x.significant.end()},
+                    {"prototypes",
+                        size_t(m.xFeature) < chosen->prototypes.size() ? chosen->prototypes[size_t(m.xFeature)]
+                                                                        : std::vector<std::string>{}}});
             }
-            json xj = {{"xnn", fs::path(chosenFile).filename().string()},
+            // The fields ui's xnnRecordFromFolder reads, as `xnn explain` writes them.
+            json xj = {{"xnn", fs::path(chosenFile).filename().string()}, {"image", item.image},
                 {"class", {{"index", chosen->classIndex}, {"label", chosen->label}}},
                 {"model_top", {{"index", top}, {"label", labels[size_t(top)]}}}, {"xnn_score", x.xnnScore},
                 {"model_score", x.modelScore}, {"bias", x.bias}, {"significant", x.significant},

@@ -1,5 +1,6 @@
 #include "xnn/labelled_set.h"
 
+#include "common/csv.h"
 #include "common/error.h"
 #include "image/image_folder.h"
 
@@ -33,44 +34,6 @@ int classOf(const std::string &name, const std::vector<std::string> &labels)
         return -1;
     const int index = std::stoi(name);
     return index < int(labels.size()) ? index : -1;
-}
-
-std::string trim(const std::string &text)
-{
-    const size_t begin = text.find_first_not_of(" \t\r");
-    if (begin == std::string::npos)
-        return "";
-    const size_t end = text.find_last_not_of(" \t\r");
-    return text.substr(begin, end - begin + 1);
-}
-
-// Splits one CSV line into fields; a quoted field may hold commas and doubled quotes.
-std::vector<std::string> csvFields(const std::string &line)
-{
-    std::vector<std::string> fields(1);
-    bool quoted = false;
-    for (size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-                fields.back() += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                fields.back() += c;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            fields.emplace_back();
-        } else {
-            fields.back() += c;
-        }
-    }
-    for (std::string &field : fields)
-        field = trim(field);
-    return fields;
 }
 
 void checkReadable(const std::string &path, const std::string &manifest, int line)
@@ -132,10 +95,10 @@ LabelledSet readLabelledManifest(const std::string &manifestPath, const std::vec
     int lineNumber = 0;
     while (std::getline(in, line)) {
         ++lineNumber;
-        const std::string text = trim(line);
+        const std::string text = trimBlanks(line);
         if (text.empty() || text[0] == '#')
             continue;
-        const std::vector<std::string> fields = csvFields(text);
+        const std::vector<std::string> fields = splitCsvLine(text);
         if (set.images.empty() && lineNumber == 1 && fields.size() == 2 && fields[0] == "file"
             && fields[1] == "label")
             continue;

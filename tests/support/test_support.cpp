@@ -118,6 +118,62 @@ CommandResult runCli(const std::string &arguments)
     return result;
 }
 
+ChildCli::ChildCli(
+    const std::vector<std::string> &arguments, const std::string &outPath, const std::string &errPath)
+{
+    const std::string root = sourcePath("");
+    std::vector<std::string> argv{"sightglass-cli"};
+    argv.insert(argv.end(), arguments.begin(), arguments.end());
+    std::vector<char *> pointers;
+    for (std::string &argument : argv)
+        pointers.push_back(argument.data());
+    pointers.push_back(nullptr);
+    pid_ = fork();
+    if (pid_ < 0)
+        throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+        const int out = open(outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        const int err = open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (out < 0 || err < 0 || chdir(root.c_str()) != 0 || dup2(out, STDOUT_FILENO) < 0
+            || dup2(err, STDERR_FILENO) < 0)
+            _exit(127);
+        execv(SG_CLI_PATH, pointers.data());
+        _exit(127);
+    }
+}
+
+ChildCli::~ChildCli()
+{
+    if (!reaped_) {
+        kill(pid_, SIGKILL);
+        wait();
+    }
+}
+
+bool ChildCli::running()
+{
+    if (reaped_)
+        return false;
+    const pid_t done = waitpid(pid_, &status_, WNOHANG);
+    reaped_ = done == pid_;
+    return !reaped_;
+}
+
+void ChildCli::signal(int signal)
+{
+    if (!reaped_)
+        kill(pid_, signal);
+}
+
+int ChildCli::wait()
+{
+    if (!reaped_) {
+        waitpid(pid_, &status_, 0);
+        reaped_ = true;
+    }
+    return status_;
+}
+
 InterruptedRun interruptCli(const std::vector<std::string> &arguments, const std::string &startedPath,
     std::chrono::milliseconds delay)
 {
@@ -130,23 +186,7 @@ InterruptedRun interruptCli(const std::vector<std::string> &arguments,
 {
     const TempDir scratch;
     const std::string errors = scratch.file("err.txt");
-    const std::string root = sourcePath("");
-    std::vector<std::string> argv{"sightglass-cli"};
-    argv.insert(argv.end(), arguments.begin(), arguments.end());
-    std::vector<char *> pointers;
-    for (std::string &argument : argv)
-        pointers.push_back(argument.data());
-    pointers.push_back(nullptr);
-    const pid_t pid = fork();
-    if (pid < 0)
-        throw std::runtime_error("fork failed");
-    if (pid == 0) {
-        const int fd = open(errors.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0 || chdir(root.c_str()) != 0 || dup2(fd, STDERR_FILENO) < 0)
-            _exit(127);
-        execv(SG_CLI_PATH, pointers.data());
-        _exit(127);
-    }
+    ChildCli child(arguments, "/dev/null", errors);
     InterruptedRun run;
     const auto launched = std::chrono::steady_clock::now();
     const auto errorsSoFar = [&] { return fs::exists(errors) ? readBytes(errors) : std::string(); };
@@ -156,9 +196,8 @@ InterruptedRun interruptCli(const std::vector<std::string> &arguments,
     if (run.started)
         std::this_thread::sleep_for(delay);
     const auto interrupt = std::chrono::steady_clock::now();
-    kill(pid, run.started ? SIGINT : SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
+    child.signal(run.started ? SIGINT : SIGKILL);
+    const int status = child.wait();
     run.secondsAfterSignal
         = std::chrono::duration<double>(std::chrono::steady_clock::now() - interrupt).count();
     run.exited = WIFEXITED(status);

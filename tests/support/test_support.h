@@ -74,6 +74,30 @@ struct CommandResult {
 // passed verbatim, so quote what needs quoting) and captures both streams.
 CommandResult runCli(const std::string &arguments);
 
+// A CLI run in the background: `sightglass-cli <arguments>` (argv, no shell) from the source
+// root, standard output and error going to the files `outPath` and `errPath` (truncated).
+// The destructor kills (SIGKILL) and reaps a child still running. Test thread only.
+class ChildCli {
+public:
+    ChildCli(
+        const std::vector<std::string> &arguments, const std::string &outPath, const std::string &errPath);
+    ~ChildCli();
+    ChildCli(const ChildCli &) = delete;
+    ChildCli &operator=(const ChildCli &) = delete;
+
+    // True while it runs (reaps it once it ended).
+    bool running();
+    // Sends `signal`.
+    void signal(int signal);
+    // Waits for the end; the wait status as waitpid() gives it.
+    int wait();
+
+private:
+    int pid_ = -1;
+    bool reaped_ = false;
+    int status_ = 0;
+};
+
 // A CLI run interrupted with SIGINT: how it ended and how long after the signal.
 struct InterruptedRun {
     bool started = false; // `startedPath` appeared within a minute (else no signal was sent)

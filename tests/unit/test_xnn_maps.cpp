@@ -235,10 +235,13 @@ void expectFaithful(const std::string &name, const std::vector<int> &classes,
 {
     const Classifier &classifier = model(name);
     const CancelFlag cancel{false};
-    const Embedding e = embedImages(classifier, paths, {}, {}, cancel);
+    EmbeddingRequest request; // every class of a demo model reads one layer
+    request.layer = demoXnn(name, classes.front()).layer;
+    const Embedding e = embedImages(classifier, paths, request, {}, cancel);
     std::vector<std::vector<double>> xnnScores(paths.size());
     for (int cls : classes) {
         const XnnClassModel &xnn = demoXnn(name, cls);
+        ASSERT_EQ(xnn.layer, request.layer);
         double squared = 0.0, lo = 1e300, hi = -1e300;
         for (int i = 0; i < e.size(); ++i) {
             const double y = e.score(i, cls);
