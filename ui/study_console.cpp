@@ -124,7 +124,7 @@ StudyConsole::StudyConsole(const QString &databasePath, QWidget *parent) :
     table_->setHorizontalHeaderLabels(
         {QStringLiteral("block"), QStringLiteral("condition"), QStringLiteral("n"), QStringLiteral("correct"),
             QStringLiteral("accuracy"), QStringLiteral("Wilson 95%"), QStringLiteral("median RT")});
-    table_->horizontalHeader()->setStretchLastSection(true);
+    table_->horizontalHeader()->setStretchLastSection(false);
     table_->verticalHeader()->hide();
     rightLayout->addWidget(table_, 1);
     tests_ = new QLabel(right);

@@ -1,5 +1,9 @@
 #include "study_explanation.h"
 
+#include "xnn_panel.h"
+
+#include "common/error.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -54,6 +58,21 @@ QWidget *captioned(QWidget *content, const QString &caption, QWidget *parent)
 } // namespace
 
 QWidget *makeXnnExplanation(const QString &folder, QWidget *parent)
+{
+    try {
+        auto *panel = new XnnPanel(parent);
+        panel->setObjectName(QStringLiteral("xnnPanel"));
+        panel->setShowPrototypes(true);
+        panel->setRecord(xnnRecordFromFolder(folder));
+        panel->setMinimumWidth(640);
+        return panel;
+    } catch (const Error &) {
+        // A folder from an older preparation (no saliency or image fields): its PNGs still show.
+    }
+    return makeXnnConceptGrid(folder, parent);
+}
+
+QWidget *makeXnnConceptGrid(const QString &folder, QWidget *parent)
 {
     auto *box = new QWidget(parent);
     box->setObjectName(QStringLiteral("xnnExplanation"));

@@ -15,8 +15,9 @@ namespace sg::ui {
 // folder, not a normal case).
 QWidget *makeStudyExplanation(const QString &kind, const QString &folder, QWidget *parent = nullptr);
 
-// The XNN part alone: concept maps in a row with their weights. One function, so it can be swapped
-// for the explorer's XNN panel.
+// The XNN part alone: the explorer's XnnPanel over the prepared record (xnnRecordFromFolder), or,
+// when the folder lacks what that needs, the concept PNGs in a grid with their shares.
 QWidget *makeXnnExplanation(const QString &folder, QWidget *parent = nullptr);
+QWidget *makeXnnConceptGrid(const QString &folder, QWidget *parent = nullptr);
 
 } // namespace sg::ui

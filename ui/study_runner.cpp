@@ -331,9 +331,10 @@ void StudyRunner::showTrial()
         layout->addLayout(row);
     }
     layout->addStretch(2);
-    showPage(Screen::Trial, page);
+    // The clock starts as the page goes on screen (before anyone is told it is shown).
     shownMs_ = QDateTime::currentMSecsSinceEpoch();
     shownTimer_.start();
+    showPage(Screen::Trial, page);
 }
 
 void StudyRunner::choose(const QString &answer)
