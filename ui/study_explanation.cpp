@@ -62,9 +62,16 @@ QWidget *makeXnnExplanation(const QString &folder, QWidget *parent)
     try {
         auto *panel = new XnnPanel(parent);
         panel->setObjectName(QStringLiteral("xnnPanel"));
-        panel->setShowPrototypes(true);
-        panel->setRecord(xnnRecordFromFolder(folder));
-        panel->setMinimumWidth(640);
+        const XnnRecordPtr record = xnnRecordFromFolder(folder);
+        // Prototype thumbnails only when their files exist here (an XNN trained elsewhere names
+        // paths of that machine): a row of "missing" boxes tells a participant nothing.
+        bool prototypesHere = false;
+        for (const XnnFeatureRecord &feature : record->features)
+            for (const QString &path : feature.prototypes)
+                prototypesHere = prototypesHere || QFileInfo::exists(path);
+        panel->setShowPrototypes(prototypesHere);
+        panel->setRecord(record);
+        panel->setMinimumSize(prototypesHere ? 900 : 640, 680);
         return panel;
     } catch (const Error &) {
         // A folder from an older preparation (no saliency or image fields): its PNGs still show.

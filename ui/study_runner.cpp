@@ -168,7 +168,11 @@ void StudyRunner::showTextScreen(
     layout->addWidget(textLabel(title, page, 8));
     layout->addSpacing(24);
     QLabel *body = textLabel(text, page, 3);
-    body->setMaximumWidth(900);
+    body->setObjectName(QStringLiteral("screenText"));
+    // A fixed width, so the wrapped text gets the height it needs (a centred label of free
+    // width is laid out one line high).
+    body->setFixedWidth(900);
+    body->setMinimumHeight(body->heightForWidth(900));
     layout->addWidget(body, 0, Qt::AlignHCenter);
     layout->addSpacing(32);
     if (!hint.isEmpty()) {
