@@ -317,7 +317,8 @@ void StudyRunner::showTrial()
         auto *edit = new QLineEdit(page);
         edit->setObjectName(QStringLiteral("freeText"));
         edit->setMaximumWidth(700);
-        connect(edit, &QLineEdit::returnPressed, this, [this, edit] { choose(edit->text()); });
+        // Return is taken in eventFilter(): a line edit passes it on to its parents, where it
+        // would also continue past the screen that comes next.
         layout->addWidget(edit, 0, Qt::AlignHCenter);
         layout->addWidget(textLabel(QStringLiteral("Type your answer and press Return"), page));
     } else {
@@ -474,6 +475,11 @@ bool StudyRunner::eventFilter(QObject *watched, QEvent *event)
 {
     if (event->type() == QEvent::KeyPress) {
         const auto *key = static_cast<QKeyEvent *>(event);
+        if (freeText_ && watched == freeText_
+            && (key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter)) {
+            choose(freeText_->text());
+            return true;
+        }
         if (QKeySequence(key->keyCombination()) == exitChord()) {
             closeAllowed_ = true;
             heartbeatTimer_->stop();

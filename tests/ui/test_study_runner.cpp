@@ -289,6 +289,39 @@ private Q_SLOTS:
         QVERIFY(!panel->order().empty());
     }
 
+    void keyboardAloneFinishesTheStudy()
+    {
+        const std::string database = freshDatabase();
+        auto runner = runnerFor(database, "keyboard");
+        for (int step = 0; step < 200 && runner->screen() != ui::StudyRunner::Screen::Finished; ++step) {
+            QVERIFY(runner->screen() != ui::StudyRunner::Screen::Error);
+            if (runner->screen() == ui::StudyRunner::Screen::Confidence) {
+                press(*runner, Qt::Key_3);
+            } else if (runner->screen() != ui::StudyRunner::Screen::Trial) {
+                press(*runner, Qt::Key_Space);
+            } else if (runner->currentTrial()->trialKind == TrialKind::FreeText) {
+                auto *edit = runner->findChild<QLineEdit *>(QStringLiteral("freeText"));
+                QVERIFY(edit);
+                QCOMPARE(runner->focusWidget(), edit); // typing goes to the box without a click
+                QTest::keyClicks(edit, QStringLiteral("fine 2"));
+                QCOMPARE(runner->screen(), ui::StudyRunner::Screen::Trial); // digits typed, not answers
+                QTest::keyClick(edit, Qt::Key_Return);
+            } else {
+                press(
+                    *runner, runner->currentTrial()->trialKind == TrialKind::Likert ? Qt::Key_4 : Qt::Key_1);
+            }
+        }
+        QCOMPARE(runner->screen(), ui::StudyRunner::Screen::Finished);
+        QCOMPARE(runner->run().answeredCount(), runner->run().trialCount());
+        for (const ResponseRow &row : StudyStore(database).responses()) {
+            if (row.trial.trialKind == TrialKind::FreeText)
+                QCOMPARE(QString::fromStdString(row.answer), QStringLiteral("fine 2"));
+            if (row.trial.trialKind == TrialKind::Likert)
+                QCOMPARE(QString::fromStdString(row.answer), QStringLiteral("4"));
+            QCOMPARE(row.confidence, row.trial.confidence ? 3 : 0);
+        }
+    }
+
     void onlyTheExitChordCloses()
     {
         auto runner = runnerFor(freshDatabase(), "chord");
@@ -481,9 +514,25 @@ private Q_SLOTS:
         const auto curves = ui::learningCurves(console.rows());
         QCOMPARE(console.plot()->graphCount(), int(curves.size()));
         QCOMPARE(int(curves.size()), 2); // none (a), igos (b)
-        for (const auto &curve : curves)
-            for (size_t i = 0; i < curve.accuracy.size(); ++i)
+        // One participant per condition: each point is that participant's i-th scored answer.
+        std::map<std::string, std::vector<double>> expectedCurve;
+        for (const ResponseRow &row : console.rows())
+            if (row.correct && !row.trial.attentionCheck && row.trial.trialKind == TrialKind::Classify)
+                expectedCurve[row.trial.condition].push_back(*row.correct ? 1.0 : 0.0);
+        for (const auto &curve : curves) {
+            const std::vector<double> &expectedPoints = expectedCurve[curve.condition.toStdString()];
+            QCOMPARE(curve.accuracy.size(), expectedPoints.size());
+            for (size_t i = 0; i < curve.accuracy.size(); ++i) {
                 QCOMPARE(curve.counts[i], 1);
+                QCOMPARE(curve.accuracy[i], expectedPoints[i]);
+            }
+            QCPGraph *graph = nullptr;
+            for (int g = 0; g < console.plot()->graphCount(); ++g)
+                if (console.plot()->graph(g)->name() == curve.condition)
+                    graph = console.plot()->graph(g);
+            QVERIFY(graph);
+            QCOMPARE(graph->dataCount(), int(expectedPoints.size()));
+        }
         const QString csv = QString::fromStdString(dir_->file("console.csv"));
         QVERIFY(console.exportCsv(csv));
         std::ifstream in(csv.toStdString());
