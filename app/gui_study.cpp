@@ -201,12 +201,24 @@ int runStudyTour(const QString &study, const QString &dir)
     const QString database = QDir(scratch.path()).filePath(QStringLiteral("tour.sqlite"));
     std::unique_ptr<StudyRun> run;
     try {
-        // Participant index 2 of the fashion study gets the third condition (xnn) by the Latin square.
-        simulateParticipant(study, database, QStringLiteral("sim-00"), 0);
-        simulateParticipant(study, database, QStringLiteral("sim-01"), 1);
-        run = openRun(study, database, QStringLiteral("tour"));
-        for (int i = 3; i < 12; ++i)
+        // The tour's participant gets the study's richest condition (the first XNN, else SAG one):
+        // between subjects, participant index r sees condition r mod k (the Latin square's row).
+        const Study protocol = loadStudy(study.toStdString());
+        int shown = 0;
+        for (const ConditionKind kind : {ConditionKind::Sag, ConditionKind::Xnn})
+            for (size_t c = 0; c < protocol.conditions.size(); ++c)
+                if (protocol.conditions[c].kind == kind) {
+                    shown = int(c);
+                    break;
+                }
+        const auto simulated = [&](int i) {
             simulateParticipant(study, database, QStringLiteral("sim-%1").arg(i, 2, 10, QLatin1Char('0')), i);
+        };
+        for (int i = 0; i < shown; ++i)
+            simulated(i);
+        run = openRun(study, database, QStringLiteral("tour"));
+        for (int i = shown + 1; i < 12; ++i)
+            simulated(i);
     } catch (const Error &error) {
         return refuse(QString::fromStdString(error.what()), true);
     }
