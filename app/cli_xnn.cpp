@@ -164,7 +164,10 @@ int runTrain(const TrainOptions &options, const GlobalOptions &global)
         std::cout << "class " << cls.classIndex << " (" << cls.label << "): held-out RMSE " << r.heldOutRmse
                   << " (a constant: " << r.heldOutMeanRmse << ") on scores " << r.scoreMin << " .. "
                   << r.scoreMax << ", " << r.rounds << (r.rounds == 1 ? " round" : " rounds")
-                  << (r.balanced ? ", balanced" : ", not balanced") << '\n';
+                  << (r.balanced ? ", balanced"
+                                 : ", not balanced (kept round " + std::to_string(r.keptRound)
+                                 + ", the most faithful)")
+                  << '\n';
     }
     std::cout << "xnn of " << model.classes.size() << (model.classes.size() == 1 ? " class" : " classes")
               << ", " << model.xFeatures << " x-features, " << model.trainImages << " training / "

@@ -3,6 +3,7 @@
 // window once the first prediction is on screen.
 
 #include "curve_plot.h"
+#include "explorer_document.h"
 #include "gui_study.h"
 #include "main_window.h"
 #include "method_panel.h"
@@ -10,6 +11,7 @@
 #include "theme.h"
 #include "view_tabs.h"
 #include "what_if_view.h"
+#include "xnn_view.h"
 
 #include "common/error.h"
 #include "common/version.h"
@@ -109,6 +111,36 @@ bool saveShot(QWidget &window, const QString &path)
     return true;
 }
 
+// The tour's last stop: the XNN panel of the same image, with the demo XNN of its top class
+// (models/demo/<model>-<class>.xnn) and I-GOS concept maps.
+void runXnnTour(sg::ui::MainWindow &window, const QString &dir)
+{
+    sg::ui::XnnView *view = window.xnnView();
+    window.showView(view);
+    const QFileInfo model(window.document()->model().path);
+    const QString file = model.absoluteDir().filePath(
+        QStringLiteral("%1-%2.xnn").arg(model.completeBaseName()).arg(window.document()->topClass()));
+    if (!QFileInfo::exists(file)) {
+        printLine(stdout, QStringLiteral("sightglass: no %1; the tour ends before the XNN panel").arg(file));
+        return QCoreApplication::exit(0);
+    }
+    QObject::connect(
+        view, &sg::ui::XnnView::explanationShown, &window,
+        [&window, dir] {
+            QTimer::singleShot(400, &window, [&window, dir] {
+                QCoreApplication::exit(
+                    saveShot(window, QDir(dir).filePath(QStringLiteral("xnn-panel.png"))) ? 0 : 1);
+            });
+        },
+        Qt::SingleShotConnection);
+    QObject::connect(view, &sg::ui::XnnView::failed, &window, [](const QString &message) {
+        printError(message);
+        QCoreApplication::exit(1);
+    });
+    view->setXnnFile(file);
+    view->explain();
+}
+
 // The tour's last stops: the SAG of a two-cue sample (the fifth image of the demo samples) with
 // one of its nodes hovered and two pinned, the what-if grid started from that node, and the two
 // side by side.
@@ -144,7 +176,9 @@ void runSagTour(sg::ui::MainWindow &window, const QString &dir)
                             const bool saved
                                 = saveShot(window, QDir(dir).filePath(QStringLiteral("side-by-side.png")));
                             window.centralTabs()->unsplit();
-                            QCoreApplication::exit(saved ? 0 : 1);
+                            if (!saved)
+                                return QCoreApplication::exit(1);
+                            runXnnTour(window, dir);
                         });
                     });
                 });

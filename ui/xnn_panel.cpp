@@ -60,9 +60,10 @@ private:
     double scale_;
 };
 
-QPixmap thumbnail(const QString &path, int side)
+// The file's thumbnail when it has one, else the image on disk (null when neither).
+QPixmap thumbnail(const QImage &stored, const QString &path, int side)
 {
-    QImage image(path);
+    const QImage image = stored.isNull() ? QImage(path) : stored;
     if (image.isNull())
         return {};
     return QPixmap::fromImage(image.scaled(side, side, Qt::KeepAspectRatio, Qt::SmoothTransformation));
@@ -177,8 +178,9 @@ void XnnPanel::rebuild()
         prototypeLayout->setContentsMargins(0, 0, 0, 0);
         int shown = 0;
         if (showPrototypes_)
-            for (const QString &path : feature.prototypes) {
-                const QPixmap pixmap = thumbnail(path, kPrototypeSide);
+            for (int k = 0; k < feature.prototypes.size(); ++k) {
+                const QString &path = feature.prototypes[k];
+                const QPixmap pixmap = thumbnail(feature.thumbnails.value(k), path, kPrototypeSide);
                 auto *label = new QLabel(prototypes);
                 label->setFixedSize(kPrototypeSide, kPrototypeSide);
                 label->setAlignment(Qt::AlignCenter);

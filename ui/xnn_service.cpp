@@ -90,8 +90,16 @@ std::shared_ptr<XnnRecord> XnnKind::compute(const ModelHandle &model, const QStr
             != explanation.significant.end();
         feature.saliency = map.saliency;
         if (j < cls->prototypes.size())
-            for (const std::string &prototype : cls->prototypes[j])
-                feature.prototypes << QString::fromStdString(prototype);
+            for (size_t k = 0; k < cls->prototypes[j].size(); ++k) {
+                feature.prototypes << QString::fromStdString(cls->prototypes[j][k]);
+                QImage thumbnail;
+                if (j < cls->prototypeThumbnails.size() && k < cls->prototypeThumbnails[j].size()) {
+                    const std::string &png = cls->prototypeThumbnails[j][k];
+                    thumbnail.loadFromData(
+                        reinterpret_cast<const uchar *>(png.data()), int(png.size()), "PNG");
+                }
+                feature.thumbnails << thumbnail;
+            }
         made->features.push_back(std::move(feature));
     }
     return made;

@@ -38,6 +38,7 @@ struct XnnFeatureRecord {
     bool significant = false;
     cv::Mat saliency; // the concept map, model input size, CV_32FC1 in [0, 1]
     QStringList prototypes; // training images that activate it most, most first (may be missing on disk)
+    QList<QImage> thumbnails; // the file's thumbnails of them (null where the file has none)
 };
 
 struct XnnRecord {

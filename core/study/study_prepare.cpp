@@ -390,10 +390,12 @@ PrepareReport prepareStudy(const Study &study, const std::string &device, const 
                     {"contribution", x.contributions[size_t(m.xFeature)]}, {"map", name + ".png"},
                     {"saliency", name + ".npy"},
                     {"significant",
-                        std::find(x.significant.begin(), x.significant.end(), m.xFeature) != x.significant.end()},
+                        std::find(x.significant.begin(), x.significant.end(), m.xFeature)
+                            != x.significant.end()},
                     {"prototypes",
-                        size_t(m.xFeature) < chosen->prototypes.size() ? chosen->prototypes[size_t(m.xFeature)]
-                                                                        : std::vector<std::string>{}}});
+                        size_t(m.xFeature) < chosen->prototypes.size()
+                            ? chosen->prototypes[size_t(m.xFeature)]
+                            : std::vector<std::string>{}}});
             }
             // The fields ui's xnnRecordFromFolder reads, as `xnn explain` writes them.
             json xj = {{"xnn", fs::path(chosenFile).filename().string()}, {"image", item.image},

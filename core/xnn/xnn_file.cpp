@@ -35,11 +35,11 @@ json reportJson(const XnnClassReport &report)
         epochs.push_back({e.round, e.epoch, e.total, e.prediction, e.reconstruction, e.pullAway});
     return {{"epochs", epochs},
         {"epoch_columns", {"round", "epoch", "total", "prediction", "reconstruction", "pull_away"}},
-        {"rounds", report.rounds}, {"balanced", report.balanced}, {"alpha_rec", report.alphaRec},
-        {"alpha_pt", report.alphaPt}, {"mean_contributions", report.meanContributions},
-        {"train_rmse", report.trainRmse}, {"held_out_rmse", report.heldOutRmse},
-        {"held_out_mean_rmse", report.heldOutMeanRmse}, {"score_min", report.scoreMin},
-        {"score_max", report.scoreMax}};
+        {"rounds", report.rounds}, {"balanced", report.balanced}, {"kept_round", report.keptRound},
+        {"alpha_rec", report.alphaRec}, {"alpha_pt", report.alphaPt},
+        {"mean_contributions", report.meanContributions}, {"train_rmse", report.trainRmse},
+        {"held_out_rmse", report.heldOutRmse}, {"held_out_mean_rmse", report.heldOutMeanRmse},
+        {"score_min", report.scoreMin}, {"score_max", report.scoreMax}};
 }
 
 XnnClassReport reportFromJson(const json &j)
@@ -50,6 +50,7 @@ XnnClassReport reportFromJson(const json &j)
             e.at(3).get<double>(), e.at(4).get<double>(), e.at(5).get<double>()});
     report.rounds = j.at("rounds").get<int>();
     report.balanced = j.at("balanced").get<bool>();
+    report.keptRound = j.value("kept_round", report.rounds); // files before the field kept the last
     report.alphaRec = j.at("alpha_rec").get<double>();
     report.alphaPt = j.at("alpha_pt").get<double>();
     report.meanContributions = j.at("mean_contributions").get<std::vector<double>>();
@@ -108,6 +109,53 @@ std::vector<std::vector<std::string>> prototypesFrom(
     return stored;
 }
 
+// Thumbnails travel in the JSON header as base64 (RFC 4648, with padding).
+constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+std::string toBase64(const std::string &bytes)
+{
+    std::string text;
+    text.reserve((bytes.size() + 2) / 3 * 4);
+    for (size_t i = 0; i < bytes.size(); i += 3) {
+        const unsigned a = static_cast<unsigned char>(bytes[i]);
+        const unsigned b = i + 1 < bytes.size() ? static_cast<unsigned char>(bytes[i + 1]) : 0;
+        const unsigned c = i + 2 < bytes.size() ? static_cast<unsigned char>(bytes[i + 2]) : 0;
+        const unsigned triple = (a << 16) | (b << 8) | c;
+        text += kBase64[(triple >> 18) & 63];
+        text += kBase64[(triple >> 12) & 63];
+        text += i + 1 < bytes.size() ? kBase64[(triple >> 6) & 63] : '=';
+        text += i + 2 < bytes.size() ? kBase64[triple & 63] : '=';
+    }
+    return text;
+}
+
+std::string fromBase64(const std::string &text, const std::string &path)
+{
+    if (text.size() % 4 != 0)
+        throw Error(path, "is corrupt: a prototype thumbnail is not base64");
+    std::string bytes;
+    bytes.reserve(text.size() / 4 * 3);
+    for (size_t i = 0; i < text.size(); i += 4) {
+        unsigned triple = 0;
+        int padding = 0;
+        for (size_t k = 0; k < 4; ++k) {
+            const char ch = text[i + k];
+            const char *found = ch == '=' ? nullptr : std::strchr(kBase64, ch);
+            if (ch == '=' && i + 4 == text.size() && k >= 2)
+                ++padding;
+            else if (!found || ch == '\0' || padding > 0)
+                throw Error(path, "is corrupt: a prototype thumbnail is not base64");
+            triple = (triple << 6) | unsigned(found ? found - kBase64 : 0);
+        }
+        bytes += char((triple >> 16) & 255);
+        if (padding < 2)
+            bytes += char((triple >> 8) & 255);
+        if (padding < 1)
+            bytes += char(triple & 255);
+    }
+    return bytes;
+}
+
 } // namespace
 
 void writeXnnFile(const XnnModel &model, const std::string &path)
@@ -124,7 +172,17 @@ void writeXnnFile(const XnnModel &model, const std::string &path)
         }
         classes.push_back({{"index", cls.classIndex}, {"label", cls.label},
             {"input_scale", cls.inputScale.size()}, {"layers", layers}, {"report", reportJson(cls.report)},
-            {"prototypes", prototypesRelativeTo(cls.prototypes, folderOf(path))}});
+            {"prototypes", prototypesRelativeTo(cls.prototypes, folderOf(path))},
+            {"prototype_thumbnails", [&] {
+                 json lists = json::array();
+                 for (const auto &list : cls.prototypeThumbnails) {
+                     json encoded = json::array();
+                     for (const std::string &png : list)
+                         encoded.push_back(toBase64(png));
+                     lists.push_back(encoded);
+                 }
+                 return lists;
+             }()}});
     }
     const json header = {{"format", "sightglass-xnn"}, {"version", kFormatVersion},
         {"model_hash", model.modelHash}, {"layer", model.layer}, {"dimension", model.dimension},
@@ -232,6 +290,13 @@ XnnModel readXnnFile(const std::string &path, const std::string &expectedModelHa
             }
             xnn::fromLayers(cls.layers, model.dimension, model.xFeatures, path); // checks the chain
             cls.report = reportFromJson(c.at("report"));
+            if (c.contains("prototype_thumbnails"))
+                for (const json &list : c.at("prototype_thumbnails")) {
+                    std::vector<std::string> decoded;
+                    for (const json &text : list)
+                        decoded.push_back(fromBase64(text.get<std::string>(), path));
+                    cls.prototypeThumbnails.push_back(std::move(decoded));
+                }
             cls.prototypes = prototypesFrom(
                 c.at("prototypes").get<std::vector<std::vector<std::string>>>(), folderOf(path));
             model.classes.push_back(std::move(cls));

@@ -38,8 +38,11 @@ struct XnnEpochLoss {
 struct XnnClassReport {
     std::vector<XnnEpochLoss> epochs; // every round's fine-tuning epochs, in order
     int rounds = 0; // rebalancing rounds run
-    bool balanced = false; // the last round met the acceptance rule (else it is kept anyway)
-    double alphaRec = 0.0; // weights of the last round
+    bool balanced = false; // the last round met the acceptance rule
+    // The round whose weights were kept: the accepted one, or when none was accepted the most
+    // faithful (lowest training RMSE) of them all.
+    int keptRound = 0;
+    double alphaRec = 0.0; // weights of the kept round
     double alphaPt = 0.0;
     std::vector<double> meanContributions; // m_j = mean over training images of x_j v_j
     double trainRmse = 0.0; // RMSE of the XNN score against the model's score, training images
@@ -63,7 +66,13 @@ struct XnnClassModel {
     // store them relative to the file's folder; readXnnFile gives them relative to the current
     // folder again (absolute when the file's path is).
     std::vector<std::vector<std::string>> prototypes;
+    // The prototypes' thumbnails (PNG, longer side kPrototypeThumbnailSide), parallel to
+    // `prototypes`, so a file shows its prototypes where its training images are not; empty for
+    // an image that could not be read at training time, and for files from before thumbnails.
+    std::vector<std::vector<std::string>> prototypeThumbnails;
 };
+
+constexpr int kPrototypeThumbnailSide = 96;
 
 struct XnnModel {
     std::string modelHash; // modelContentHash of the classifier whose embedding it explains

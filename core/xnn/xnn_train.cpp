@@ -2,15 +2,21 @@
 
 #include "common/error.h"
 #include "common/file_hash.h"
+#include "image/image_io.h"
+#include "image/preprocess.h"
 #include "jobs/result_cache.h"
 #include "xnn/srae.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <set>
@@ -132,6 +138,26 @@ struct Trainer {
         return predictor;
     }
 };
+
+// A prototype's thumbnail as PNG bytes (longer side kPrototypeThumbnailSide); empty when the
+// image cannot be read (it was read for the embedding, so only if it changed meanwhile).
+std::string prototypeThumbnail(const std::string &path)
+{
+    try {
+        const cv::Mat rgb = toDisplayRgb8(readImage(path));
+        const double scale = double(kPrototypeThumbnailSide) / std::max(rgb.cols, rgb.rows);
+        cv::Mat small = rgb;
+        if (scale < 1.0)
+            cv::resize(rgb, small, cv::Size(), scale, scale, cv::INTER_AREA);
+        cv::Mat bgr;
+        cv::cvtColor(small, bgr, small.channels() == 1 ? cv::COLOR_GRAY2BGR : cv::COLOR_RGB2BGR);
+        std::vector<unsigned char> png;
+        cv::imencode(".png", bgr, png);
+        return std::string(png.begin(), png.end());
+    } catch (const std::exception &) {
+        return {};
+    }
+}
 
 Srae cloneSrae(const Srae &source, bool requiresGrad)
 {
@@ -495,6 +521,12 @@ XnnModel trainXnn(const Embedding &embedding, const std::vector<std::string> &la
         double alphaPt = request.alphaPt;
         Srae srae;
         torch::Tensor meanContributions;
+        // When no round is accepted, the most faithful one (training RMSE) is kept.
+        Srae best;
+        torch::Tensor bestContributions;
+        double bestRmse = std::numeric_limits<double>::infinity();
+        int bestRound = 0;
+        double bestAlphaRec = alphaRec, bestAlphaPt = alphaPt;
         for (int round = 1; round <= request.maxRounds; ++round) {
             if (round > 1)
                 trainer.total += request.epochs;
@@ -557,8 +589,26 @@ XnnModel trainXnn(const Embedding &embedding, const std::vector<std::string> &la
             result.report.balanced = xnnRoundBalanced(means, request.minPositive, request.balanceRatio);
             if (result.report.balanced)
                 break;
+            const double roundRmse = rmse(srae.predictor(x).squeeze(1), yTrain);
+            if (roundRmse < bestRmse) {
+                bestRmse = roundRmse;
+                best = cloneSrae(srae, false);
+                bestContributions = meanContributions;
+                bestRound = round;
+                bestAlphaRec = alphaRec;
+                bestAlphaPt = alphaPt;
+            }
             alphaRec *= request.recGrowth;
             alphaPt *= request.ptShrink;
+        }
+        if (!result.report.balanced) {
+            srae = best;
+            meanContributions = bestContributions;
+            result.report.keptRound = bestRound;
+            result.report.alphaRec = bestAlphaRec;
+            result.report.alphaPt = bestAlphaPt;
+        } else {
+            result.report.keptRound = result.report.rounds;
         }
 
         torch::NoGradGuard noGrad;
@@ -587,7 +637,11 @@ XnnModel trainXnn(const Embedding &embedding, const std::vector<std::string> &la
             for (size_t k = 0; k < rows.size() && int(paths.size()) < request.prototypes; ++k)
                 if (value[rows[k]] > 0.0f)
                     paths.push_back(embedding.paths[size_t(trainRows[size_t(rows[k])])]);
+            std::vector<std::string> thumbnails;
+            for (const std::string &path : paths)
+                thumbnails.push_back(prototypeThumbnail(path));
             result.prototypes.push_back(std::move(paths));
+            result.prototypeThumbnails.push_back(std::move(thumbnails));
         }
         result.inputScale.assign(scale.data_ptr<float>(), scale.data_ptr<float>() + dimension);
         result.layers = xnn::toLayers(trained, request.keepDecoder);

@@ -74,6 +74,7 @@ mapfile -t resnet < <(ls resources/samples/cues/*.png | head -n "$resnet_count")
   --methods gradcam,ig,occlusion,igos,igospp:repeats=$igospp_resnet_repeats,rise
 
 OUT="$out" BUILD="$build" tests/bench/run_sag.sh
+OUT="$out" BUILD="$build" tests/bench/run_xnn.sh
 
 if [[ "${SG_BENCH_QUALITY:-1}" != 0 ]]; then
   /usr/bin/python3 tests/bench/quality.py --markdown "$out"

@@ -138,6 +138,41 @@ TEST(XnnConceptMaps, TheScoreIsTheXFeatureAndGradientMapsAreZeroWhenInactive)
 
 // An XNN whose x-features are constants (zero weights, encoder3's bias [3, 2, 1, 0.5, 0.1], unit
 // predictor weights): contributions 3, 2, 1, 0.5, 0.1 of 6.6, so 90 % needs the first three.
+// A grid layer (the fashion demo XNNs read features:max-7x7): the concept maps' score pools as
+// the XNN's embedding did, so x_j there is explainXnn's activation.
+TEST(XnnConceptMaps, AGridLayerXnnScoresTheSameXFeaturesAsItsEmbedding)
+{
+    const Classifier &fashion = model("fashion");
+    const XnnClassModel &cls = demoXnn("fashion", 0);
+    ASSERT_EQ(cls.layer, "features:max-7x7");
+    const CancelFlag cancel{false};
+    std::vector<std::string> paths;
+    for (const auto &entry :
+        std::filesystem::directory_iterator(test::sourcePath("resources/samples/fashion")))
+        if (entry.path().extension() == ".png" && paths.size() < 3)
+            paths.push_back(entry.path().string());
+    ASSERT_EQ(paths.size(), 3u);
+    EmbeddingRequest request;
+    request.layer = cls.layer;
+    const Embedding e = embedImages(fashion, paths, request, {}, cancel);
+    ASSERT_EQ(e.dimension, 64 * 7 * 7);
+    int active = 0;
+    for (int i = 0; i < e.size(); ++i) {
+        const XnnExplanation explanation = explainXnn(cls, e.featureRow(i), e.dimension, e.score(i, 0));
+        ConceptMapRequest maps;
+        maps.method = ConceptMapMethod::GradientInput;
+        const auto computed = conceptMaps(fashion, cls, readImage(paths[size_t(i)]), maps, {}, cancel);
+        ASSERT_EQ(computed.size(), explanation.activations.size());
+        for (const ConceptMap &map : computed) {
+            EXPECT_NEAR(map.activation, explanation.activations[size_t(map.xFeature)],
+                1e-4 * std::max(1.0, std::abs(map.activation)))
+                << paths[size_t(i)] << " x-feature " << map.xFeature;
+            active += map.activation > 0.0;
+        }
+    }
+    EXPECT_GT(active, 0);
+}
+
 TEST(XnnExplain, TheSignificantSetCoversNinetyPercentOfThePositiveScore)
 {
     XnnClassModel cls;
@@ -230,7 +265,7 @@ TEST(XnnConceptMaps, IgosExplainsTheXFeatureThroughTheEngineAndOtherMethodsRefus
 // Held-out faithfulness of the demo XNNs of `name`'s classes on `paths`: per class the RMSE of
 // the XNN score against the model's over the score's range there, and the share of images on
 // which the class with the highest XNN score is the model's highest among those classes.
-void expectFaithful(const std::string &name, const std::vector<int> &classes,
+double expectFaithful(const std::string &name, const std::vector<int> &classes,
     const std::vector<std::string> &paths, const std::vector<int> &labels)
 {
     const Classifier &classifier = model(name);
@@ -241,7 +276,7 @@ void expectFaithful(const std::string &name, const std::vector<int> &classes,
     std::vector<std::vector<double>> xnnScores(paths.size());
     for (int cls : classes) {
         const XnnClassModel &xnn = demoXnn(name, cls);
-        ASSERT_EQ(xnn.layer, request.layer);
+        EXPECT_EQ(xnn.layer, request.layer);
         double squared = 0.0, lo = 1e300, hi = -1e300;
         for (int i = 0; i < e.size(); ++i) {
             const double y = e.score(i, cls);
@@ -273,22 +308,19 @@ void expectFaithful(const std::string &name, const std::vector<int> &classes,
     std::printf(
         "%s: multi-class XNN prediction agrees with the model on %d of %d held-out images (%.2f %%)\n",
         name.c_str(), agreed, compared, 100.0 * agreed / compared);
-    ASSERT_GT(compared, 0);
-    EXPECT_GE(double(agreed) / compared, 0.95);
+    EXPECT_GT(compared, 0);
+    return compared > 0 ? double(agreed) / compared : 0.0;
 }
 
-// The done-when checks of issue 11 below FAIL with the committed demo XNNs and are disabled until
-// the XNNs meet them (run them with --gtest_also_run_disabled_tests; thresholds unchanged).
-// Measured 2026-12-01 (models/README.md, "Demo XNNs"):
-//   cues:     held-out RMSE 2.25, 2.00, 2.09 % of the score range (classes 0-2) but 7.54 %
-//             (class 3); agreement 400 of 400
-//   fashion:  RMSE 6.8-8.8 % of the range; agreement 106 of 160 (66 %) among the upper-body classes
-//   concepts: 0 of 55 both-cue images have two significant x-features (one x-feature carries
-//             each class; no rebalancing round is accepted)
-// For fashion neither lower loss weights (alpha_rec = alpha_pt = 1) nor L = 16 lowers the RMSE
-// (1.77 against 1.80): the global-average-pooled layer is the limit (the fashion head reads
-// max-pooled positions), not the SRAE.
-TEST(XnnDemoFaithfulness, DISABLED_CuesOnImagesOfAFreshSeed)
+// Issue 11's faithfulness checks on images the training never saw. Measured 2026-12-01 with the
+// committed demo XNNs (models/README.md, "Demo XNNs"):
+//   cues:     held-out RMSE 1.43, 2.00, 1.43, 3.88 % of the score range; agreement 400 of 400
+//   fashion:  RMSE 1.88, 3.14, 2.24, 4.25 % (layer features:max-7x7; from the global average it
+//             was 6.8-8.8 %); agreement 145 of 160 (90.6 %) among the upper-body classes, below
+//             the 95 % asked: that check stays disabled (run it with
+//             --gtest_also_run_disabled_tests; threshold unchanged)
+//   concepts: 0 of 55 both-cue images have two significant x-features (below): disabled too
+TEST(XnnDemoFaithfulness, CuesOnImagesOfAFreshSeed)
 {
     const test::TempDir dir;
     test::generateCueSamples(9301, 400, dir.file("cues")); // training used seed 11
@@ -296,25 +328,39 @@ TEST(XnnDemoFaithfulness, DISABLED_CuesOnImagesOfAFreshSeed)
     std::vector<int> labels;
     for (const test::CueSample &sample : samples)
         labels.push_back(sample.label);
-    expectFaithful("cues", {0, 1, 2, 3}, pathsOf(samples), labels);
+    EXPECT_GE(expectFaithful("cues", {0, 1, 2, 3}, pathsOf(samples), labels), 0.95);
 }
 
-TEST(XnnDemoFaithfulness, DISABLED_FashionOnTestSetImages)
+// 40 per class from the t10k split: training read the train split only.
+void fashionTestSet(const test::TempDir &dir, std::vector<std::string> &paths, std::vector<int> &labels)
 {
-    const test::TempDir dir;
-    // 40 per class from the t10k split: training read the train split only.
     const std::string command = "/usr/bin/python3 '" + test::sourcePath("models/fashion/export_images.py")
         + "' --split t10k --per-class 40 --out '" + dir.file("fashion") + "' > /dev/null";
     ASSERT_EQ(std::system(command.c_str()), 0) << command;
     const LabelledSet set = readLabelledSet(dir.file("fashion/manifest.csv"), model("fashion").spec().labels);
-    std::vector<std::string> paths;
-    std::vector<int> labels;
     for (const LabelledImage &image : set.images) {
         paths.push_back(image.path);
         labels.push_back(image.label);
     }
     ASSERT_EQ(paths.size(), 400u);
-    expectFaithful("fashion", {0, 2, 4, 6}, paths, labels);
+}
+
+TEST(XnnDemoFaithfulness, FashionOnTestSetImages)
+{
+    const test::TempDir dir;
+    std::vector<std::string> paths;
+    std::vector<int> labels;
+    fashionTestSet(dir, paths, labels);
+    expectFaithful("fashion", {0, 2, 4, 6}, paths, labels); // the RMSE checks
+}
+
+TEST(XnnDemoFaithfulness, DISABLED_FashionAgreementOnTestSetImages)
+{
+    const test::TempDir dir;
+    std::vector<std::string> paths;
+    std::vector<int> labels;
+    fashionTestSet(dir, paths, labels);
+    EXPECT_GE(expectFaithful("fashion", {0, 2, 4, 6}, paths, labels), 0.95);
 }
 
 bool inside(const cv::Point &p, const std::array<int, 4> &box)

@@ -347,8 +347,11 @@ TEST(XnnTrain, FaithfulOnHeldOutSyntheticScoresAndExplainsConsistently)
         EXPECT_EQ(int(report.epochs.size()), report.rounds * 30);
         // Each unbalanced round raised alpha_rec by 1.2 and lowered alpha_PT by 0.8.
         EXPECT_EQ(report.balanced, xnnRoundBalanced(report.meanContributions, 2, 0.3));
-        EXPECT_DOUBLE_EQ(report.alphaRec, 10.0 * std::pow(1.2, report.rounds - 1));
-        EXPECT_DOUBLE_EQ(report.alphaPt, 10.0 * std::pow(0.8, report.rounds - 1));
+        // The weights reported are the kept round's: the accepted (last) one, or the most faithful.
+        EXPECT_TRUE(report.balanced ? report.keptRound == report.rounds
+                                    : report.keptRound >= 1 && report.keptRound <= report.rounds);
+        EXPECT_DOUBLE_EQ(report.alphaRec, 10.0 * std::pow(1.2, report.keptRound - 1));
+        EXPECT_DOUBLE_EQ(report.alphaPt, 10.0 * std::pow(0.8, report.keptRound - 1));
         EXPECT_TRUE(report.balanced || report.rounds == 2);
         EXPECT_EQ(report.epochs.back().round, report.rounds);
         // Faithfulness: far better than a constant on images the XNN never saw.
@@ -442,6 +445,12 @@ TEST(XnnFile, RoundTripKeepsEverything)
     test::TempDir dir;
     // Absolute prototype paths come back as they were (the file's path is absolute).
     model.classes[0].prototypes = {{dir.file("images/a.png"), "/elsewhere/b.png"}, {}, {}, {}, {}};
+    // Thumbnails of every byte value and every length modulo 3 (the base64 padding cases).
+    std::string all;
+    for (int b = 0; b < 256; ++b)
+        all += char(b);
+    model.classes[0].prototypeThumbnails = {{all, all.substr(0, 255)}, {}, {}, {}, {}};
+    model.classes[1].prototypeThumbnails = {{all.substr(0, 254), ""}, {}, {}, {}, {}};
     const std::string path = dir.file("m.xnn");
     writeXnnFile(model, path);
     const XnnModel back = readXnnFile(path, model.modelHash);
@@ -457,6 +466,7 @@ TEST(XnnFile, RoundTripKeepsEverything)
         EXPECT_TRUE(back.classes[c].layers == model.classes[c].layers);
         EXPECT_EQ(back.classes[c].inputScale, model.classes[c].inputScale);
         EXPECT_EQ(back.classes[c].prototypes, model.classes[c].prototypes);
+        EXPECT_EQ(back.classes[c].prototypeThumbnails, model.classes[c].prototypeThumbnails);
         EXPECT_EQ(back.classes[c].report.heldOutRmse, model.classes[c].report.heldOutRmse);
         EXPECT_EQ(back.classes[c].report.epochs.size(), model.classes[c].report.epochs.size());
         EXPECT_EQ(back.classes[c].report.epochs.back().total, model.classes[c].report.epochs.back().total);
