@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -66,9 +67,12 @@ QWidget *makeXnnExplanation(const QString &folder, QWidget *parent)
         // Prototype thumbnails only when their files exist here (an XNN trained elsewhere names
         // paths of that machine): a row of "missing" boxes tells a participant nothing.
         bool prototypesHere = false;
-        for (const XnnFeatureRecord &feature : record->features)
+        for (const XnnFeatureRecord &feature : record->features) {
             for (const QString &path : feature.prototypes)
                 prototypesHere = prototypesHere || QFileInfo::exists(path);
+            for (const QImage &thumbnail : feature.thumbnails)
+                prototypesHere = prototypesHere || !thumbnail.isNull();
+        }
         panel->setShowPrototypes(prototypesHere);
         panel->setRecord(record);
         panel->setMinimumSize(prototypesHere ? 900 : 640, 680);
