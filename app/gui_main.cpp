@@ -4,6 +4,7 @@
 
 #include "curve_plot.h"
 #include "explorer_document.h"
+#include "gui_study.h"
 #include "main_window.h"
 #include "method_panel.h"
 #include "sag_view.h"
@@ -273,8 +274,33 @@ int main(int argc, char *argv[])
                        "the compare grid (compare-grid.png) into DIR, then quit. Uses I-GOS at "
                        "28x28 on the first image."),
         QStringLiteral("DIR"));
+    const QCommandLineOption studyOption(QStringLiteral("study"),
+        QStringLiteral("Run the participant runner of the study protocol FILE (full screen; needs "
+                       "--participant; the researcher leaves with Ctrl+Shift+Alt+Q). The study must be "
+                       "prepared (sightglass-cli study prepare FILE)."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption participantOption(QStringLiteral("participant"),
+        QStringLiteral("Participant id for --study (new ids are registered, known ones resume)."),
+        QStringLiteral("ID"));
+    const QCommandLineOption databaseOption(QStringLiteral("database"),
+        QStringLiteral("Study database for --study. Default: <study id>.sqlite beside the protocol."),
+        QStringLiteral("DB"));
+    const QCommandLineOption consoleOption(QStringLiteral("study-console"),
+        QStringLiteral("Open the researcher console on the study database DB."), QStringLiteral("DB"));
+    const QCommandLineOption studyTourOption(QStringLiteral("study-tour"),
+        QStringLiteral("Save screenshots of the study mode (a training trial, a test trial, a break, "
+                       "the console over simulated participants) into DIR, then quit. Uses --study "
+                       "(default: the prepared fashion demo study)."),
+        QStringLiteral("DIR"));
+    // For tests only: key names on standard input, one a line, are posted to the runner; every
+    // screen and committed answer is printed on standard output.
+    QCommandLineOption keysOption(QStringLiteral("study-keys-stdin"));
+    keysOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption windowedOption(QStringLiteral("study-windowed"));
+    windowedOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOptions({helpOption, versionOption, modelOption, imagesOption, threadsOption, deviceOption,
-        screenshotOption, tourOption});
+        screenshotOption, tourOption, studyOption, participantOption, databaseOption, consoleOption,
+        studyTourOption, keysOption, windowedOption});
 
     if (!parser.parse(arguments)) {
         printError(parser.errorText());
@@ -313,9 +339,11 @@ int main(int argc, char *argv[])
         return 2;
     }
 
+    const bool studyMode
+        = parser.isSet(studyOption) || parser.isSet(consoleOption) || parser.isSet(studyTourOption);
     // Without any display, run the smoke test on the offscreen platform instead of failing.
     QString screenshotPath = parser.value(screenshotOption);
-    const bool noDisplay = qEnvironmentVariableIsEmpty("DISPLAY")
+    const bool noDisplay = !studyMode && qEnvironmentVariableIsEmpty("DISPLAY")
         && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") && !qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
     if (noDisplay) {
         qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -347,6 +375,28 @@ int main(int argc, char *argv[])
         printError(QString::fromStdString(error.what()));
         return 2;
     }
+
+    if (parser.isSet(studyTourOption)) {
+        QString study = parser.value(studyOption);
+        if (study.isEmpty())
+            study = findData(QStringLiteral("resources/studies/fashion-upper-body/study.json"));
+        if (!QDir().mkpath(parser.value(studyTourOption))) {
+            printError(QStringLiteral("%1: cannot create the folder").arg(parser.value(studyTourOption)));
+            return 2;
+        }
+        return sg::app::runStudyTour(study, parser.value(studyTourOption));
+    }
+    if (parser.isSet(studyOption)) {
+        sg::app::StudyRunnerLaunch launch;
+        launch.study = parser.value(studyOption);
+        launch.participant = parser.value(participantOption);
+        launch.database = parser.value(databaseOption);
+        launch.keysFromStdin = parser.isSet(keysOption);
+        launch.windowed = parser.isSet(windowedOption);
+        return sg::app::runStudyRunner(launch);
+    }
+    if (parser.isSet(consoleOption))
+        return sg::app::runStudyConsole(parser.value(consoleOption));
 
     QString modelPath = parser.value(modelOption);
     if (modelPath.isEmpty())

@@ -13,6 +13,7 @@
 #include "recent_models_menu.h"
 #include "sag_view.h"
 #include "status_fields.h"
+#include "study_console.h"
 #include "thumbnail_strip.h"
 #include "view_controls.h"
 #include "view_tabs.h"
@@ -31,6 +32,7 @@
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
 #include <QMenuBar>
@@ -228,6 +230,19 @@ void MainWindow::createMenus()
     fileMenu->addAction(openFolderAction_);
     fileMenu->addSeparator();
     fileMenu->addMenu(tr("&Export"))->addActions(exportActions_);
+    fileMenu->addSeparator();
+    // The researcher console of a user study: its own window, reading the database only.
+    fileMenu->addAction(tr("Open Study &Console\u2026"), this, [this] {
+        const QString database = QFileDialog::getOpenFileName(
+            this, tr("Open a study database"), QString(), tr("Study databases (*.sqlite);;All files (*)"));
+        if (database.isEmpty())
+            return;
+        auto *console = new StudyConsole(database);
+        console->setAttribute(Qt::WA_DeleteOnClose);
+        console->resize(1400, 900);
+        console->refresh();
+        console->show();
+    });
     fileMenu->addSeparator();
     QAction *quit = fileMenu->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     quit->setMenuRole(QAction::QuitRole);
