@@ -74,6 +74,7 @@ QWidget *makeXnnExplanation(const QString &folder, QWidget *parent)
                 prototypesHere = prototypesHere || !thumbnail.isNull();
         }
         panel->setShowPrototypes(prototypesHere);
+        panel->setShowClassLabel(false); // the participant is asked for the class
         panel->setRecord(record);
         panel->setMinimumSize(prototypesHere ? 900 : 640, 680);
         return panel;

@@ -103,6 +103,12 @@ void XnnPanel::clear(const QString &message)
     header_->setText(message.toHtmlEscaped());
 }
 
+void XnnPanel::setShowClassLabel(bool show)
+{
+    showClassLabel_ = show;
+    rebuild();
+}
+
 void XnnPanel::setShowPrototypes(bool show)
 {
     showPrototypes_ = show;
@@ -140,7 +146,7 @@ void XnnPanel::rebuild()
     header_->setText(tr("<b>%1</b> — XNN score <b>%2</b> (model %3, bias %4). Bars: contribution = "
                         "activation × weight; ★ = significant (the fewest positive contributions "
                         "covering 90 % of the positive score).")
-                         .arg(r.classLabel.toHtmlEscaped())
+                         .arg(showClassLabel_ ? r.classLabel.toHtmlEscaped() : tr("The explained class"))
                          .arg(r.xnnScore, 0, 'f', 3)
                          .arg(r.modelScore, 0, 'f', 3)
                          .arg(r.bias, 0, 'f', 3));
@@ -236,6 +242,14 @@ XnnRecordPtr xnnRecordFromFolder(const QString &folder)
             if (f.contains("prototypes"))
                 for (const std::string &p : f.at("prototypes").get<std::vector<std::string>>())
                     feature.prototypes << QString::fromStdString(p);
+            // Thumbnails written beside (study preparation): shown where the images are not.
+            if (f.contains("prototype_thumbnails")) {
+                const auto names = f.at("prototype_thumbnails").get<std::vector<std::string>>();
+                for (int k = 0; k < feature.prototypes.size(); ++k)
+                    feature.thumbnails << (size_t(k) < names.size()
+                            ? QImage(QDir(folder).filePath(QString::fromStdString(names[size_t(k)])))
+                            : QImage());
+            }
             made->features.push_back(std::move(feature));
         }
     } catch (const nlohmann::json::exception &error) {

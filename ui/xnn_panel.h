@@ -26,6 +26,8 @@ public:
     void clear(const QString &message);
     // Prototype thumbnails on (default) or off (a study condition may hide them).
     void setShowPrototypes(bool show);
+    // The class's name in the header on (default) or off (a study must not name the answer).
+    void setShowClassLabel(bool show);
 
     // For the tests: the shown x-features in display order and each row's texts.
     const std::vector<int> &order() const { return order_; }
@@ -39,6 +41,7 @@ private:
     XnnRecordPtr record_;
     double opacity_ = 0.5;
     bool showPrototypes_ = true;
+    bool showClassLabel_ = true;
     QLabel *header_;
     QWidget *rows_;
     QGridLayout *grid_;

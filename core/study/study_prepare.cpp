@@ -381,6 +381,20 @@ PrepareReport prepareStudy(const Study &study, const std::string &device, const 
             json features = json::array();
             for (const ConceptMap &m : maps) {
                 const std::string name = "concept-" + std::to_string(m.xFeature);
+                // The file's prototype thumbnails travel with the study (its training images need
+                // not be on the lab machines).
+                json thumbnails = json::array();
+                const size_t j = size_t(m.xFeature);
+                if (j < chosen->prototypeThumbnails.size())
+                    for (size_t k = 0; k < chosen->prototypeThumbnails[j].size(); ++k) {
+                        const std::string &png = chosen->prototypeThumbnails[j][k];
+                        if (png.empty())
+                            continue;
+                        const std::string thumbnail = name + "-prototype-" + std::to_string(k) + ".png";
+                        writeFile(tmp / thumbnail, png);
+                        files.push_back(thumbnail);
+                        thumbnails.push_back(thumbnail);
+                    }
                 writeNpy((tmp / (name + ".npy")).string(), m.saliency);
                 writePng(tmp / (name + ".png"),
                     overlayHeatmap(panelBase(display), m.saliency, 0.5, Colormap::Jet));
@@ -395,10 +409,12 @@ PrepareReport prepareStudy(const Study &study, const std::string &device, const 
                     {"prototypes",
                         size_t(m.xFeature) < chosen->prototypes.size()
                             ? chosen->prototypes[size_t(m.xFeature)]
-                            : std::vector<std::string>{}}});
+                            : std::vector<std::string>{}},
+                    {"prototype_thumbnails", thumbnails}});
             }
             // The fields ui's xnnRecordFromFolder reads, as `xnn explain` writes them.
-            json xj = {{"xnn", fs::path(chosenFile).filename().string()}, {"image", item.image},
+            json xj = {{"xnn", fs::path(chosenFile).filename().string()},
+                {"image", fs::absolute(item.image).string()},
                 {"class", {{"index", chosen->classIndex}, {"label", chosen->label}}},
                 {"model_top", {{"index", top}, {"label", labels[size_t(top)]}}}, {"xnn_score", x.xnnScore},
                 {"model_score", x.modelScore}, {"bias", x.bias}, {"significant", x.significant},
