@@ -16,8 +16,8 @@
 
 #include <QApplication>
 #include <QDir>
-#include <QFile>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QSignalSpy>
 
 #include <CLI/CLI.hpp>
@@ -122,8 +122,8 @@ int main(int argc, char **argv)
         // An XNN training on the same lane, on the folder's images (a manifest labelling each by
         // the model's class 0: the target is the model's score, not the label), long enough to
         // outlast the updates.
-        const QString manifest = QDir::temp().filePath(QStringLiteral("sightglass-bench-whatif-%1.csv")
-                                                           .arg(QCoreApplication::applicationPid()));
+        const QString manifest = QDir::temp().filePath(
+            QStringLiteral("sightglass-bench-whatif-%1.csv").arg(QCoreApplication::applicationPid()));
         {
             std::ofstream out(manifest.toStdString());
             out << "file,label\n";
@@ -154,7 +154,8 @@ int main(int argc, char **argv)
              << " | " << busy.count << " | " << sg::bench::fixed(busy.median, 1) << " | "
              << sg::bench::fixed(busy.p95, 1) << " |\n"
              << "| " << name << " | during an XNN training | " << duringTraining.count << " | "
-             << sg::bench::fixed(duringTraining.median, 1) << " | " << sg::bench::fixed(duringTraining.p95, 1) << " |\n";
+             << sg::bench::fixed(duringTraining.median, 1) << " | " << sg::bench::fixed(duringTraining.p95, 1)
+             << " |\n";
         sg::bench::printTable(rows.str(), markdownPath);
     } catch (const std::exception &error) {
         std::cerr << "sightglass-bench-whatif: error: " << error.what() << '\n';
