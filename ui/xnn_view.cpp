@@ -30,7 +30,6 @@ XnnView::XnnView(ExplorerDocument &document, XnnService &service, ModelWorker &w
     panel_(new XnnPanel(this))
 {
     files_->setObjectName(QStringLiteral("xnnFiles"));
-    files_->setMinimumContentsLength(18);
     files_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     method_->addItem(tr("I-GOS maps"), int(sg::ConceptMapMethod::Igos));
     method_->addItem(tr("Gradient × input (fast)"), int(sg::ConceptMapMethod::GradientInput));
@@ -38,18 +37,27 @@ XnnView::XnnView(ExplorerDocument &document, XnnService &service, ModelWorker &w
     status_->setWordWrap(true);
     auto *open = new QPushButton(tr("Open XNN…"), this);
     auto *train = new QPushButton(tr("Train…"), this);
-    auto *bar = new QHBoxLayout;
-    bar->addWidget(new QLabel(tr("XNN"), this));
-    bar->addWidget(files_, 2);
-    bar->addWidget(open);
-    bar->addWidget(train);
-    bar->addWidget(new QLabel(tr("Class"), this));
-    bar->addWidget(classes_, 1);
-    bar->addWidget(method_);
-    bar->addWidget(explainButton_);
-    bar->addWidget(cancelButton_);
+    // Two short rows, so that the tab's minimum width stays below the other views' (a wide tab
+    // would widen the whole centre area).
+    classes_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    classes_->setMinimumContentsLength(12);
+    method_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    method_->setMinimumContentsLength(10);
+    files_->setMinimumContentsLength(12);
+    auto *fileRow = new QHBoxLayout;
+    fileRow->addWidget(new QLabel(tr("XNN"), this));
+    fileRow->addWidget(files_, 1);
+    fileRow->addWidget(open);
+    fileRow->addWidget(train);
+    auto *explainRow = new QHBoxLayout;
+    explainRow->addWidget(new QLabel(tr("Class"), this));
+    explainRow->addWidget(classes_, 1);
+    explainRow->addWidget(method_, 1);
+    explainRow->addWidget(explainButton_);
+    explainRow->addWidget(cancelButton_);
     auto *layout = new QVBoxLayout(this);
-    layout->addLayout(bar);
+    layout->addLayout(fileRow);
+    layout->addLayout(explainRow);
     layout->addWidget(status_);
     layout->addWidget(panel_, 1);
 
