@@ -73,6 +73,8 @@ XnnView::XnnView(ExplorerDocument &document, XnnService &service, ModelWorker &w
         trainDialog()->raise();
     });
     connect(files_, &QComboBox::currentIndexChanged, this, [this] {
+        // Hashed once per choice (setXnnFile re-chooses a retrained file), not per request.
+        xnnHash_ = xnnFileHash(xnnFile());
         classes_->clear();
         classes_->addItem(tr("model's top class"), -1);
         try {
@@ -183,7 +185,7 @@ XnnExplainRequest XnnView::request() const
 {
     XnnExplainRequest r;
     r.xnnPath = xnnFile().toStdString();
-    r.xnnHash = xnnFileHash(xnnFile());
+    r.xnnHash = xnnHash_;
     r.classIndex = classes_->currentData().isValid() ? classes_->currentData().toInt() : -1;
     r.method = sg::ConceptMapMethod(method_->currentData().toInt());
     return r;

@@ -67,6 +67,7 @@ private:
     XnnPanel *panel_;
     XnnTrainDialog *dialog_ = nullptr;
     XnnRecordPtr record_;
+    std::string xnnHash_; // content hash of the chosen file, taken when it is chosen
     sg::JobId job_ = 0;
 };
 
