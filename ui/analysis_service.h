@@ -18,6 +18,11 @@
 //       static std::shared_ptr<Record> compute(const ModelHandle &model, const QString &imagePath,
 //           const Request &request, const sg::ProgressFn &progress, const sg::CancelFlag &cancel);
 //   };
+// A kind whose partial results are more than a map (a SAG search's roots found so far) also
+// declares `using Live = ...;` (copyable) and computes with one more argument,
+// `const std::function<void(Live)> &live`, called on the lane thread whenever there is news;
+// each call reaches Callbacks::live on the GUI thread, none dropped (unlike live maps, which are
+// throttled to kLiveMapIntervalMs).
 // Adding a kind: write its core request/result/compute, a Kind traits struct, a service and a
 // view (docs/architecture.md, "Adding an analysis kind").
 
@@ -36,8 +41,21 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <type_traits>
 
 namespace sg::ui {
+
+namespace detail {
+struct NoLive { };
+template <class Kind, class = void> struct LiveOf {
+    using Type = NoLive;
+    static constexpr bool kHas = false;
+};
+template <class Kind> struct LiveOf<Kind, std::void_t<typename Kind::Live>> {
+    using Type = typename Kind::Live;
+    static constexpr bool kHas = true;
+};
+} // namespace detail
 
 // Live previews reach the GUI at most this often.
 constexpr int kLiveMapIntervalMs = 40;
@@ -47,12 +65,14 @@ public:
     using Request = typename Kind::Request;
     using Record = typename Kind::Record;
     using RecordPtr = std::shared_ptr<const Record>;
+    using Live = typename detail::LiveOf<Kind>::Type; // detail::NoLive for a kind without one
 
     // Called on the GUI thread, with `context` alive.
     struct Callbacks {
         std::function<void(sg::JobId, const RecordPtr &)> finished;
         std::function<void(sg::JobId, const QString &path, const cv::Mat &liveMap)> progress;
         std::function<void(sg::JobId, const QString &path, const QString &message, bool cancelled)> failed;
+        std::function<void(sg::JobId, const QString &path, const Live &live)> live; // kinds with a Live
     };
 
     // GUI thread. `worker` and `context` (the service) are not owned; the worker must stop its
@@ -108,8 +128,21 @@ public:
                         },
                         Qt::QueuedConnection);
                 };
-                std::shared_ptr<Record> made
-                    = Kind::compute(model, path, request, progress, job.cancelFlag());
+                std::shared_ptr<Record> made;
+                if constexpr (detail::LiveOf<Kind>::kHas) {
+                    const std::function<void(Live)> live = [&](Live news) {
+                        QMetaObject::invokeMethod(
+                            context,
+                            [callbacks, id, path, news = std::move(news)] {
+                                if (callbacks->live)
+                                    callbacks->live(id, path, news);
+                            },
+                            Qt::QueuedConnection);
+                    };
+                    made = Kind::compute(model, path, request, progress, job.cancelFlag(), live);
+                } else {
+                    made = Kind::compute(model, path, request, progress, job.cancelFlag());
+                }
                 made->modelHash = QString::fromStdString(model.hash);
                 made->imagePath = path;
                 made->request = request;

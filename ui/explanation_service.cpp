@@ -34,7 +34,8 @@ ExplanationService::ExplanationService(ModelWorker &worker, QObject *parent) :
             },
             [this](sg::JobId id, const QString &path, const QString &message, bool cancelled) {
                 Q_EMIT explainFailed(id, path, message, cancelled);
-            }},
+            },
+            {}},
         kCachedExplanations)
 {
     qRegisterMetaType<ExplanationPtr>();

@@ -28,15 +28,34 @@ struct SagRecord {
 };
 using SagRecordPtr = std::shared_ptr<const SagRecord>;
 
+// A search under way, after one of its beam steps: the roots found so far, in discovery order
+// (before the diverse subset is chosen), with what their thumbnails need. Immutable once made.
+struct SagProgressRecord {
+    int step = 0; // 1-based beam step of the current round
+    int maxSteps = 0; // one round's step limit (the cell count)
+    int round = 1; // the search round (default mode may run more than one)
+    std::vector<sg::SagRoot> roots;
+    int gridRows = 0;
+    int gridCols = 0;
+    sg::SagUpsampling upsampling = sg::SagUpsampling::Bilinear;
+    cv::Mat image; // 8-bit RGB display pixels (shared, never written)
+    int inputWidth = 0;
+    int inputHeight = 0;
+};
+using SagProgressPtr = std::shared_ptr<const SagProgressRecord>;
+
 // The analysis kind (see analysis_service.h).
 struct SagKind {
     using Request = sg::SagRequest;
     using Record = SagRecord;
+    using Live = SagProgressPtr; // after each beam step
     static std::string cacheKey(
         const std::string &modelHash, const std::string &imageHash, const Request &request);
-    // Searches, then lays the graph out (a Graphviz failure is the job's error).
+    // Searches (the roots so far to `live` after each beam step), then lays the graph out (a
+    // Graphviz failure is the job's error).
     static std::shared_ptr<Record> compute(const ModelHandle &model, const QString &imagePath,
-        const Request &request, const sg::ProgressFn &progress, const sg::CancelFlag &cancel);
+        const Request &request, const sg::ProgressFn &progress, const sg::CancelFlag &cancel,
+        const std::function<void(Live)> &live);
 };
 
 class SagService : public QObject {
@@ -56,6 +75,8 @@ public:
 
 Q_SIGNALS:
     void searched(sg::JobId id, const sg::ui::SagRecordPtr &record);
+    // After each beam step of search `id` of the image at `path`: the roots found so far.
+    void searchProgressed(sg::JobId id, const QString &path, const sg::ui::SagProgressPtr &progress);
     // The search failed (message) or was cancelled (cancelled = true).
     void searchFailed(sg::JobId id, const QString &path, const QString &message, bool cancelled);
 
@@ -66,3 +87,4 @@ private:
 } // namespace sg::ui
 
 Q_DECLARE_METATYPE(sg::ui::SagRecordPtr)
+Q_DECLARE_METATYPE(sg::ui::SagProgressPtr)

@@ -55,6 +55,25 @@ QString cellsText(const std::vector<int> &cells)
     return QStringLiteral("{") + parts.join(QStringLiteral(", ")) + QStringLiteral("}");
 }
 
+// The image with only `cells` shown, `side` points square, the cells outlined when `outline`.
+QPixmap cellsPixmap(const cv::Mat &image, const std::vector<int> &cells, int gridRows, int gridCols,
+    sg::SagUpsampling upsampling, int inputWidth, int inputHeight, int side, bool outline)
+{
+    cv::Mat shown = sg::sagNodeImage(image, cells, gridRows, gridCols, upsampling, inputWidth, inputHeight);
+    cv::Mat scaled;
+    cv::resize(shown, scaled, cv::Size(side, side), 0, 0, cv::INTER_NEAREST);
+    QPixmap pixmap = QPixmap::fromImage(toQImage(scaled));
+    if (outline) {
+        QPainter painter(&pixmap);
+        painter.setPen(QPen(QColor(80, 170, 255), 2));
+        const double cellW = double(side) / gridCols, cellH = double(side) / gridRows;
+        for (int cell : cells)
+            painter.drawRect(QRectF((cell % gridCols) * cellW, (cell / gridCols) * cellH, cellW, cellH)
+                                 .adjusted(1, 1, -1, -1));
+    }
+    return pixmap;
+}
+
 QString percentText(const sg::SagNode &node)
 {
     return QStringLiteral("%1%").arg(node.percent);
@@ -273,6 +292,11 @@ SagView::SagView(ExplorerDocument &document, SagService &service, ModelWorker &w
         if (record->imagePath == document_.currentPath() && record->request == request())
             show(record);
     });
+    connect(&service_, &SagService::searchProgressed, this,
+        [this](sg::JobId id, const QString &path, const SagProgressPtr &progress) {
+            if (id == job_ && path == document_.currentPath() && jobRequest_ == request() && isShown())
+                showProgress(progress);
+        });
     connect(&service_, &SagService::searchFailed, this,
         [this](sg::JobId id, const QString &path, const QString &message, bool cancelled) {
             if (id != job_)
@@ -315,6 +339,8 @@ void SagView::refresh()
     }
     if (record_ && record_->imagePath == path && record_->request == request())
         return;
+    if (live_ && job_ && jobPath_ == path && jobRequest_ == request())
+        return; // the running search's roots stay on screen
     if (const SagRecordPtr cached = service_.cached(path, request())) {
         show(cached);
         return;
@@ -344,6 +370,8 @@ void SagView::search()
     if (job_)
         worker_.cancelJob(job_);
     job_ = service_.search(path, searchRequest);
+    jobPath_ = path;
+    jobRequest_ = searchRequest;
     searchButton_->setEnabled(false);
     cancelButton_->setEnabled(true);
     clearGraph(tr("Searching… (progress in the jobs panel)"));
@@ -355,6 +383,7 @@ void SagView::clearGraph(const QString &message)
     nodeItems_.clear();
     edgeItems_.clear();
     record_.reset();
+    live_.reset();
     hovered_ = -1;
     pinned_.clear();
     rebuildPins();
@@ -366,22 +395,53 @@ void SagView::clearGraph(const QString &message)
 QPixmap SagView::nodePixmap(int node, int side, bool outline) const
 {
     const sg::SagResult &result = record_->result;
-    const sg::SagNode &graphNode = result.graph.nodes[size_t(node)];
-    cv::Mat shown = sg::sagNodeImage(record_->image, graphNode.cells, result.gridRows, result.gridCols,
-        result.request.upsampling, record_->inputWidth, record_->inputHeight);
-    cv::Mat scaled;
-    cv::resize(shown, scaled, cv::Size(side, side), 0, 0, cv::INTER_NEAREST);
-    QPixmap pixmap = QPixmap::fromImage(toQImage(scaled));
-    if (outline) {
-        QPainter painter(&pixmap);
-        painter.setPen(QPen(QColor(80, 170, 255), 2));
-        const double cellW = double(side) / result.gridCols, cellH = double(side) / result.gridRows;
-        for (int cell : graphNode.cells)
-            painter.drawRect(
-                QRectF((cell % result.gridCols) * cellW, (cell / result.gridCols) * cellH, cellW, cellH)
-                    .adjusted(1, 1, -1, -1));
+    return cellsPixmap(record_->image, result.graph.nodes[size_t(node)].cells, result.gridRows,
+        result.gridCols, result.request.upsampling, record_->inputWidth, record_->inputHeight, side, outline);
+}
+
+void SagView::showProgress(const SagProgressPtr &progress)
+{
+    clearGraph(QString());
+    live_ = progress;
+    constexpr int kPerRow = 6;
+    constexpr double kBoxW = 108, kBoxH = 126, kGap = 24;
+    const int count = int(progress->roots.size());
+    const int columns = std::max(1, std::min(count, kPerRow));
+    const int rows = std::max(1, (count + kPerRow - 1) / kPerRow);
+    scene_->setSceneRect(
+        QRectF(0, 0, columns * (kBoxW + kGap), rows * (kBoxH + kGap)).adjusted(-20, -20, 20, 20));
+    for (int r = 0; r < count; ++r) {
+        const sg::SagRoot &root = progress->roots[size_t(r)];
+        const QRectF box((r % kPerRow) * (kBoxW + kGap), (r / kPerRow) * (kBoxH + kGap), kBoxW, kBoxH);
+        auto *item = scene_->addRect(box, QPen(QColor(200, 200, 200), 3.0), QColor(45, 45, 45));
+        item->setToolTip(tr("root %1 %2: p = %3 (%4% of the full image)")
+                             .arg(r + 1)
+                             .arg(cellsText(root.cells))
+                             .arg(root.probability, 0, 'f', 4)
+                             .arg(int(std::lround(root.relative * 100))));
+        const int side = kThumbnailSide;
+        auto *thumbnail = new QGraphicsPixmapItem(
+            cellsPixmap(progress->image, root.cells, progress->gridRows, progress->gridCols,
+                progress->upsampling, progress->inputWidth, progress->inputHeight, side, false),
+            item);
+        thumbnail->setPos(box.center().x() - side / 2.0, box.top() + 4);
+        const QRectF badgeBox(box.left() + 4, box.bottom() - 22, box.width() - 8, 18);
+        auto *badge = new QGraphicsRectItem(badgeBox, item);
+        badge->setBrush(levelColour(root.relative));
+        badge->setPen(Qt::NoPen);
+        auto *text = new QGraphicsSimpleTextItem(
+            QStringLiteral("%1%").arg(int(std::lround(root.relative * 100))), badge);
+        text->setBrush(Qt::white);
+        text->setPos(badgeBox.center() - text->boundingRect().center());
     }
-    return pixmap;
+    status_->setText(tr("Searching: beam step %1 of at most %2%3; %n root(s) found so far, shown as they are "
+                        "found. The graph follows when the search ends.",
+        nullptr, count)
+                         .arg(progress->step)
+                         .arg(progress->maxSteps)
+                         .arg(progress->round > 1 ? tr(" (round %1)").arg(progress->round) : QString()));
+    fit();
+    Q_EMIT progressShown(count);
 }
 
 void SagView::show(const SagRecordPtr &record)
@@ -455,6 +515,11 @@ void SagView::show(const SagRecordPtr &record)
     if (!result.graph.nodes.empty())
         hoverNode(0);
     Q_EMIT searchShown(record->imagePath);
+}
+
+QString SagView::statusText() const
+{
+    return status_->text();
 }
 
 void SagView::fit()

@@ -4,7 +4,8 @@
 // confidence badge coloured by level; each edge is marked with the cell whose removal it is.
 // Hovering a node shows it enlarged with its cells outlined and its probability; clicking pins
 // it (pins sit side by side below); hovering an edge tells which removal caused which drop.
-// Wheel zooms, dragging pans, Fit fits; arrow keys move between nodes, Space pins. The search's
+// Wheel zooms, dragging pans, Fit fits; arrow keys move between nodes, Space pins. While a search
+// runs, the roots found so far appear after each beam step (thumbnails with badges). The search's
 // parameters come from the typed schema (sagParameterSchema). GUI thread only.
 
 #include "explorer_view.h"
@@ -65,9 +66,11 @@ public:
 
     // For the window's status and the tests.
     SagRecordPtr record() const { return record_; } // the shown search, or null
+    SagProgressPtr liveProgress() const { return live_; } // the roots shown while searching, or null
     int hoveredNode() const { return hovered_; } // -1 = none
     const std::vector<int> &pinnedNodes() const { return pinned_; }
     QString detailText() const; // the hovered node's line under the enlarged image
+    QString statusText() const; // the line above it: what the search did or is doing
     QImage enlargedImage() const; // the hovered node enlarged, its cells outlined
     QString pinText(int position) const; // the caption of the pin at `position`
     QGraphicsView *graphView() const { return view_; }
@@ -84,12 +87,15 @@ public:
 
 Q_SIGNALS:
     void searchShown(const QString &path);
+    // A running search's roots so far are on screen (`roots` of them), after one of its steps.
+    void progressShown(int roots);
     void failed(const QString &message);
 
 private:
     sg::SagRequest request() const;
     void refresh();
     void show(const SagRecordPtr &record);
+    void showProgress(const SagProgressPtr &progress);
     void clearGraph(const QString &message);
     void fit();
     void moveHover(int step);
@@ -110,7 +116,10 @@ private:
     QWidget *pins_;
     QHBoxLayout *pinsLayout_;
     SagRecordPtr record_;
+    SagProgressPtr live_;
     sg::JobId job_ = 0;
+    QString jobPath_; // what job_ searches
+    sg::SagRequest jobRequest_;
     int hovered_ = -1;
     std::vector<int> pinned_;
     std::vector<class SagNodeItem *> nodeItems_;

@@ -112,7 +112,8 @@ XnnService::XnnService(ModelWorker &worker, QObject *parent) :
         {[this](sg::JobId id, const XnnRecordPtr &record) { Q_EMIT explained(id, record); }, {},
             [this](sg::JobId id, const QString &path, const QString &message, bool cancelled) {
                 Q_EMIT explainFailed(id, path, message, cancelled);
-            }},
+            },
+            {}},
         kCachedExplanations)
 {
     qRegisterMetaType<XnnRecordPtr>();

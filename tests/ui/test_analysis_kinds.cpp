@@ -86,7 +86,8 @@ public:
                 {},
                 [this](sg::JobId, const QString &, const QString &message, bool) {
                     Q_EMIT analysisFailed(message);
-                }},
+                },
+                {}},
             16)
     { }
     sg::JobId analyse(const QString &path, const ToyRequest &request)

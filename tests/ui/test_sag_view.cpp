@@ -10,6 +10,7 @@
 
 #include "sag/sag_export.h"
 
+#include <QGraphicsRectItem>
 #include <QGraphicsView>
 #include <QSignalSpy>
 #include <QTest>
@@ -34,6 +35,7 @@ class SagViewTest : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
+    void rootsAppearWhileTheSearchRuns();
     void hoverShowsEachNodesConfidenceAndCells();
     void clickPinsAndUnpins();
     void edgesTellTheirDrop();
@@ -44,6 +46,13 @@ private:
     std::unique_ptr<MainWindow> window_;
     SagView *view_ = nullptr;
     nlohmann::json expected_; // sag.json of the shown search, by the core exporter
+    struct LiveShown {
+        SagProgressPtr progress;
+        int boxes = 0; // root boxes on the graph's scene at that moment
+        QString status;
+        bool recordShown = false; // the finished graph was already on screen
+    };
+    std::vector<LiveShown> live_; // every live update the view showed during the search
 };
 
 void SagViewTest::initTestCase()
@@ -53,6 +62,13 @@ void SagViewTest::initTestCase()
     view_ = window_->sagView();
     window_->showView(view_);
     QSignalSpy shown(view_, &SagView::searchShown);
+    connect(view_, &SagView::progressShown, this, [this](int roots) {
+        int boxes = 0;
+        for (QGraphicsItem *item : view_->graphView()->scene()->items())
+            boxes += item->parentItem() == nullptr && item->type() == QGraphicsRectItem::Type;
+        live_.push_back({view_->liveProgress(), boxes, view_->statusText(), view_->record() != nullptr});
+        QCOMPARE(roots, int(live_.back().progress->roots.size()));
+    });
     view_->search();
     QVERIFY(shown.count() > 0 || shown.wait(kJobTimeoutMs));
     QVERIFY(view_->record());
@@ -64,6 +80,37 @@ void SagViewTest::initTestCase()
 void SagViewTest::cleanupTestCase()
 {
     window_.reset();
+}
+
+// The roots found so far are drawn after each beam step, before the graph: each update shows a
+// prefix of the finished search's roots (same cells and probability), one box per root, and
+// the step it came from; the finished graph then replaces them.
+void SagViewTest::rootsAppearWhileTheSearchRuns()
+{
+    QVERIFY(!live_.empty());
+    const std::vector<sg::SagRoot> &roots = view_->record()->result.roots;
+    QVERIFY(roots.size() >= 2);
+    size_t previous = 0;
+    int withRoots = 0;
+    for (const LiveShown &shown : live_) {
+        QVERIFY(shown.progress);
+        QVERIFY(!shown.recordShown);
+        const auto &so = shown.progress->roots;
+        QVERIFY(so.size() >= previous);
+        QVERIFY(so.size() <= roots.size());
+        previous = so.size();
+        withRoots += !so.empty();
+        QCOMPARE(shown.boxes, int(so.size()));
+        for (size_t r = 0; r < so.size(); ++r) {
+            QCOMPARE(so[r].cells, roots[r].cells);
+            QCOMPARE(so[r].probability, roots[r].probability);
+        }
+        QVERIFY2(shown.status.contains(QStringLiteral("step %1 ").arg(shown.progress->step)),
+            qPrintable(shown.status));
+        QVERIFY2(shown.status.contains(QStringLiteral("%1 root").arg(so.size())), qPrintable(shown.status));
+    }
+    QVERIFY(withRoots >= 1);
+    QVERIFY(!view_->liveProgress()); // the graph replaced them
 }
 
 void SagViewTest::hoverShowsEachNodesConfidenceAndCells()
