@@ -266,32 +266,20 @@ XnnExplainSummary explainXnnToFolder(const Classifier &classifier, const XnnMode
         throw Error(settings.xnnPath,
             "reads " + std::to_string(xnn.dimension) + " values, the model's layer has "
                 + std::to_string(embedding.dimension));
-    int modelTop = 0;
-    for (int c = 1; c < embedding.classCount; ++c)
-        if (embedding.score(0, c) > embedding.score(0, modelTop))
-            modelTop = c;
-
+    const int modelTop = embedding.topClass(0);
     // The class: settings.cls; else the model's top class when the XNN explains it; else its first.
-    const XnnClassModel *chosen = nullptr;
-    const auto explained = [&](int index) -> const XnnClassModel * {
+    std::vector<int> explained;
+    for (const XnnClassModel &cls : xnn.classes)
+        explained.push_back(cls.classIndex);
+    const int requested = settings.cls.empty() ? -1 : parseClass(settings.cls, classifier, "--class");
+    const int position = chooseXnnClass(explained, requested, modelTop);
+    if (position < 0) {
+        std::string list;
         for (const XnnClassModel &cls : xnn.classes)
-            if (cls.classIndex == index)
-                return &cls;
-        return nullptr;
-    };
-    if (!settings.cls.empty()) {
-        chosen = explained(parseClass(settings.cls, classifier, "--class"));
-        if (!chosen) {
-            std::string list;
-            for (const XnnClassModel &cls : xnn.classes)
-                list += (list.empty() ? "" : ", ") + std::to_string(cls.classIndex) + " (" + cls.label + ")";
-            throw Error(settings.xnnPath, "does not explain class " + settings.cls + "; it explains " + list);
-        }
-    } else {
-        chosen = explained(modelTop);
-        if (!chosen)
-            chosen = &xnn.classes.front();
+            list += (list.empty() ? "" : ", ") + std::to_string(cls.classIndex) + " (" + cls.label + ")";
+        throw Error(settings.xnnPath, "does not explain class " + settings.cls + "; it explains " + list);
     }
+    const XnnClassModel *chosen = &xnn.classes[size_t(position)];
     const XnnExplanation explanation = explainXnn(
         *chosen, embedding.featureRow(0), embedding.dimension, embedding.score(0, chosen->classIndex));
 

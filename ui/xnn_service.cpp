@@ -46,21 +46,13 @@ std::shared_ptr<XnnRecord> XnnKind::compute(const ModelHandle &model, const QStr
         throw sg::Error(request.xnnPath,
             "reads " + std::to_string(xnn.dimension) + " values, the model's layer has "
                 + std::to_string(embedding.dimension));
-    int modelTop = 0;
-    for (int c = 1; c < embedding.classCount; ++c)
-        if (embedding.score(0, c) > embedding.score(0, modelTop))
-            modelTop = c;
-    const auto find = [&](int index) -> const sg::XnnClassModel * {
-        for (const sg::XnnClassModel &cls : xnn.classes)
-            if (cls.classIndex == index)
-                return &cls;
-        return nullptr;
-    };
-    const sg::XnnClassModel *cls = request.classIndex >= 0 ? find(request.classIndex) : find(modelTop);
-    if (!cls && request.classIndex >= 0)
+    std::vector<int> explained;
+    for (const sg::XnnClassModel &cls : xnn.classes)
+        explained.push_back(cls.classIndex);
+    const int chosen = sg::chooseXnnClass(explained, request.classIndex, embedding.topClass(0));
+    if (chosen < 0)
         throw sg::Error(request.xnnPath, "does not explain class " + std::to_string(request.classIndex));
-    if (!cls)
-        cls = &xnn.classes.front();
+    const sg::XnnClassModel *cls = &xnn.classes[size_t(chosen)];
 
     const sg::XnnExplanation explanation = sg::explainXnn(
         *cls, embedding.featureRow(0), embedding.dimension, embedding.score(0, cls->classIndex));

@@ -349,22 +349,21 @@ PrepareReport prepareStudy(const Study &study, const std::string &device, const 
         if (c.kind == ConditionKind::Xnn || c.kind == ConditionKind::SideBySide) {
             // The scores do not depend on the layer; the chosen XNN's row does (below).
             Embedding embedding = embedImages(cls, {item.image}, {}, {}, cancel);
-            int top = 0;
-            for (int k = 1; k < embedding.classCount; ++k)
-                if (embedding.score(0, k) > embedding.score(0, top))
-                    top = k;
-            const XnnClassModel *chosen = nullptr;
-            std::string chosenFile;
+            const int top = embedding.topClass(0);
+            std::vector<int> explained;
+            std::vector<std::pair<const XnnClassModel *, std::string>> models; // with their files
             for (const std::string &file : c.xnnFiles) {
                 auto it = xnns.find(file);
                 if (it == xnns.end())
                     it = xnns.emplace(file, readXnnFile(file, modelContentHash(cls))).first;
-                for (const XnnClassModel &m : it->second.classes)
-                    if (!chosen || (m.classIndex == top && chosen->classIndex != top)) {
-                        chosen = &m;
-                        chosenFile = file;
-                    }
+                for (const XnnClassModel &m : it->second.classes) {
+                    explained.push_back(m.classIndex);
+                    models.emplace_back(&m, file);
+                }
             }
+            const int position = chooseXnnClass(explained, -1, top);
+            const XnnClassModel *chosen = position < 0 ? nullptr : models[size_t(position)].first;
+            const std::string chosenFile = position < 0 ? std::string() : models[size_t(position)].second;
             if (!chosen)
                 throw Error(c.xnnFiles.front(), "explains no class");
             if (chosen->layer != embedding.layer) {

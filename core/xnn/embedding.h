@@ -57,6 +57,15 @@ struct Embedding {
     int size() const { return int(paths.size()); }
     const float *featureRow(int image) const { return features.data() + size_t(image) * dimension; }
     float score(int image, int cls) const { return scores[size_t(image) * classCount + cls]; }
+    // The class the model scores highest on `image` (the first among equal scores).
+    int topClass(int image) const
+    {
+        int top = 0;
+        for (int c = 1; c < classCount; ++c)
+            if (score(image, c) > score(image, top))
+                top = c;
+        return top;
+    }
 };
 
 // Embeds `paths` with `classifier` (which must have a features/head split): each image is read

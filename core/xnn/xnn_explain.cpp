@@ -6,6 +6,8 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+
 namespace sg {
 
 XnnExplanation explainXnn(const XnnClassModel &cls, const float *features, int dimension, double modelScore)
@@ -34,6 +36,20 @@ XnnExplanation explainXnn(const XnnClassModel &cls, const float *features, int d
     explanation.modelScore = modelScore;
     explanation.significant = significantXFeatures(explanation.contributions, 0.9);
     return explanation;
+}
+
+int chooseXnnClass(const std::vector<int> &explained, int requested, int modelTop)
+{
+    const auto position = [&](int cls) {
+        const auto it = std::find(explained.begin(), explained.end(), cls);
+        return it == explained.end() ? -1 : int(it - explained.begin());
+    };
+    if (requested >= 0)
+        return position(requested);
+    const int top = position(modelTop);
+    if (top >= 0)
+        return top;
+    return explained.empty() ? -1 : 0;
 }
 
 } // namespace sg

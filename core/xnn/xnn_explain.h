@@ -26,4 +26,10 @@ struct XnnExplanation {
 // sg::Error when `dimension` differs from the XNN's or its layers do not chain.
 XnnExplanation explainXnn(const XnnClassModel &cls, const float *features, int dimension, double modelScore);
 
+// Which of the classes an XNN file (or a study's files) explains an image is explained for, as a
+// position in `explained` (their class indices, in file order): the requested class when
+// `requested` >= 0 (-1 when it is not explained: the caller's error names the file); else the
+// model's top class `modelTop` when explained; else the first. -1 also for an empty list. Pure.
+int chooseXnnClass(const std::vector<int> &explained, int requested, int modelTop);
+
 } // namespace sg

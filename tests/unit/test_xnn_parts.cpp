@@ -4,6 +4,7 @@
 // files, atomic writes, cancel leaving no file) and the labelled set's errors.
 
 #include "common/error.h"
+#include "xnn/embedding.h"
 #include "xnn/labelled_set.h"
 #include "xnn/srae.h"
 #include "xnn/xnn_explain.h"
@@ -150,6 +151,22 @@ TEST(XnnExplain, SignificantSetIsTheSmallestCoveringNinetyPercent)
     EXPECT_EQ(significantXFeatures({5.0, 0.9, 4.0, 0.2}), (std::vector<int>{0, 2, 1})); // 9 of 10.1 < 90 %
     EXPECT_EQ(significantXFeatures({-1.0, 0.0}), (std::vector<int>{}));
     EXPECT_EQ(significantXFeatures({2.0, 2.0}), (std::vector<int>{0, 1})); // ties: lower index first
+}
+
+TEST(XnnExplain, ClassChoiceRequestedElseModelTopElseFirst)
+{
+    const std::vector<int> explained{6, 2, 4, 2}; // class indices, in file order
+    EXPECT_EQ(chooseXnnClass(explained, 4, 2), 2); // requested wins over the top
+    EXPECT_EQ(chooseXnnClass(explained, 3, 2), -1); // requested but not explained: an error
+    EXPECT_EQ(chooseXnnClass(explained, -1, 2), 1); // the top, its first occurrence
+    EXPECT_EQ(chooseXnnClass(explained, -1, 9), 0); // top not explained: the first
+    EXPECT_EQ(chooseXnnClass({}, -1, 0), -1);
+    Embedding embedding;
+    embedding.classCount = 3;
+    embedding.paths = {"a", "b"};
+    embedding.scores = {0.5f, 2.0f, 2.0f, 3.0f, -1.0f, 0.0f};
+    EXPECT_EQ(embedding.topClass(0), 1); // first among equal scores
+    EXPECT_EQ(embedding.topClass(1), 0);
 }
 
 TEST(XnnTrain, RebalancingRule)
