@@ -2,6 +2,7 @@
 // square, the SQLite store (commit per answer, resume, leases, migrations), and the statistics.
 
 #include "study/study_analysis.h"
+#include "study/study_filesystem.h"
 #include "study/study_prepare.h"
 #include "study/study_protocol.h"
 #include "study/study_run.h"
@@ -558,6 +559,28 @@ TEST(StudyStore, RefusesANewerSchema)
     sqlite3_exec(raw, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
     sqlite3_close(raw);
     EXPECT_THROW(StudyStore store(f.db), Error);
+}
+
+// --- filesystems ---------------------------------------------------------------------------
+
+// statfs(2) magic numbers from the kernel's linux/magic.h and the filesystems' sources, typed in
+// here independently of the list in study_filesystem.cpp.
+TEST(StudyFilesystem, NetworkFilesystemsByTheirMagicNumbers)
+{
+    for (const unsigned long network : {0x6969ul /* NFS */, 0x517Bul /* SMB */, 0xFF534D42ul /* CIFS */,
+             0xFE534D42ul /* SMB2 */, 0x5346414Ful /* AFS */, 0x73757245ul /* Coda */, 0x01021997ul /* 9P */,
+             0x00C36400ul /* Ceph */, 0x01161970ul /* GFS2 */, 0x7461636Ful /* OCFS2 */,
+             0x0BD00BD0ul /* Lustre */, 0x65735546ul /* FUSE */})
+        EXPECT_TRUE(isNetworkFilesystemType(long(network))) << std::hex << network;
+    // A 32-bit f_type sign-extends the magic numbers with the top bit set.
+    EXPECT_TRUE(isNetworkFilesystemType(long(std::int32_t(0xFF534D42u))));
+    EXPECT_TRUE(isNetworkFilesystemType(long(std::int32_t(0xFE534D42u))));
+    for (const unsigned long local : {0xEF53ul /* ext2/3/4 */, 0x01021994ul /* tmpfs */,
+             0x58465342ul /* XFS */, 0x9123683Eul /* Btrfs */, 0x794C7630ul /* overlayfs */, 0ul})
+        EXPECT_FALSE(isNetworkFilesystemType(long(local))) << std::hex << local;
+    test::TempDir dir;
+    EXPECT_TRUE(filesystemTypeOf(dir.path().string()).has_value()) << "statfs of an existing folder";
+    EXPECT_FALSE(filesystemTypeOf(dir.file("no/such/folder")).has_value());
 }
 
 // A runner killed with SIGKILL mid-study (a real child process) and restarted at once.
