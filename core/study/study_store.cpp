@@ -285,23 +285,23 @@ StudyStore::StudyStore(const std::string &path, StoreOptions options) :
                 "WAL was asked for, but the database is on a network filesystem, where SQLite's WAL "
                 "cannot be shared across machines; use the rollback journal");
         journal_ = StoreJournal::Wal;
-        journalDescription_ = "WAL (asked for)";
+        journalDescription_ = "asked for";
         break;
     case StoreJournal::Rollback:
         journal_ = StoreJournal::Rollback;
-        journalDescription_ = "rollback journal (asked for)";
+        journalDescription_ = "asked for";
         break;
     case StoreJournal::Auto:
         if (network) {
             journal_ = StoreJournal::Rollback;
-            journalDescription_ = "rollback journal (network filesystem)";
+            journalDescription_ = "network filesystem";
         } else if (found == StoreJournal::Rollback) {
             // Never switched to WAL: this may be the machine whose local disk holds a shared folder.
             journal_ = StoreJournal::Rollback;
-            journalDescription_ = "rollback journal (the file is in rollback mode)";
+            journalDescription_ = "the file is in rollback mode";
         } else {
             journal_ = StoreJournal::Wal;
-            journalDescription_ = "WAL (local disk)";
+            journalDescription_ = "local disk";
         }
         break;
     }
@@ -349,6 +349,7 @@ StudyStore::StudyStore(const std::string &path, StoreOptions options) :
         }
         if (found == StoreJournal::Wal && journal_ == StoreJournal::Rollback)
             journalDescription_ += ", converted from WAL";
+        journalDescription_ = std::string(storeJournalName(journal_)) + " (" + journalDescription_ + ")";
         // FULL: a committed answer survives a power cut, not only a crash.
         exec(db_, path_, "PRAGMA synchronous=FULL");
         exec(db_, path_, "PRAGMA foreign_keys=ON");

@@ -101,8 +101,9 @@ public:
     // before SQLite opens it), sets synchronous=FULL, foreign keys and the busy timeout, and
     // migrates an older schema (PRAGMA user_version) step by step in transactions. Throws
     // sg::Error naming `path`: cannot open, not a database, a schema newer than kSchemaVersion,
-    // WAL forced on a network filesystem, or a WAL file on a network filesystem that another
-    // connection (perhaps on another machine) holds open, so it cannot be converted.
+    // WAL forced on a network filesystem, or a WAL file to be converted to a rollback journal (on
+    // a network filesystem, or forced) that another connection, perhaps on another machine, holds
+    // open.
     // One object per thread; open one per runner (several processes may open the same file).
     explicit StudyStore(const std::string &path, StoreOptions options = {});
     ~StudyStore();
@@ -113,7 +114,8 @@ public:
     int schemaVersion() const; // PRAGMA user_version
     // The journal in use: Wal or Rollback, never Auto. Any thread that may use the object.
     StoreJournal journal() const { return journal_; }
-    // One line for messages: the journal and why, e.g. "rollback journal (network filesystem)".
+    // For messages: the journal and why, e.g. "rollback journal (network filesystem)" or
+    // "WAL (local disk)". Any thread that may use the object; valid while the object lives.
     const std::string &journalDescription() const { return journalDescription_; }
 
     // Records the study (id, title, protocol path, model hash) once; later calls with the same id
