@@ -105,6 +105,8 @@ int runSummary(const StudyOptions &options)
         throw Error(options.database, "no such study database");
     const StudyStore store(options.database);
     const StudySummary summary = summarizeResponses(store.responses());
+    if (!options.json)
+        std::cout << options.database << ": " << store.journalDescription() << '\n';
     std::cout << (options.json ? summaryJson(summary) : formatSummary(summary));
     return 0;
 }

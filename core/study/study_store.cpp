@@ -1,10 +1,15 @@
 #include "study/study_store.h"
 
+#include "study/study_filesystem.h"
+
 #include <sqlite3.h>
 
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <unistd.h>
 
@@ -167,6 +172,31 @@ std::string hostName()
     return buffer;
 }
 
+// The journal a database file's header records: bytes 18 and 19 (file format write and read
+// versions) are 1 for a rollback journal, 2 for WAL (sqlite.org/fileformat.html). Empty for a new
+// file (absent, or shorter than the 100-byte header: SQLite writes it with the first page) and
+// for anything else, whose problem SQLite reports when it opens it.
+std::optional<StoreJournal> journalInHeader(const std::string &path)
+{
+    std::ifstream in(path, std::ios::binary);
+    char header[100] = {};
+    if (!in || !in.read(header, sizeof header))
+        return std::nullopt;
+    if (std::memcmp(header, "SQLite format 3", 16) != 0)
+        return std::nullopt;
+    if (header[18] == 1 && header[19] == 1)
+        return StoreJournal::Rollback;
+    if (header[18] == 2 && header[19] == 2)
+        return StoreJournal::Wal;
+    return std::nullopt;
+}
+
+std::string folderOf(const std::string &path)
+{
+    const std::string folder = std::filesystem::path(path).parent_path().string();
+    return folder.empty() ? "." : folder;
+}
+
 const char *kTrialColumns
     = "position, block_index, block_id, block_kind, trial_index, trial_id, trial_kind, "
       "condition, stimulus, explanation, truth, feedback, ask_confidence, attention_check";
@@ -211,6 +241,16 @@ ScheduledTrial readTrial(const Statement &s, int c)
 
 } // namespace
 
+const char *storeJournalName(StoreJournal journal)
+{
+    switch (journal) {
+    case StoreJournal::Auto: return "auto";
+    case StoreJournal::Wal: return "WAL";
+    case StoreJournal::Rollback: return "rollback journal";
+    }
+    return "auto";
+}
+
 LeaseOwner currentProcessOwner()
 {
     LeaseOwner owner;
@@ -232,6 +272,40 @@ ParticipantBusy::ParticipantBusy(
 StudyStore::StudyStore(const std::string &path, StoreOptions options) :
     path_(path), options_(std::move(options))
 {
+    // Decided before SQLite opens the file: reading a WAL file opens its -shm index, which is
+    // what must not happen across machines.
+    const std::string folder = folderOf(path);
+    const bool network
+        = options_.networkFolder ? options_.networkFolder(folder) : onNetworkFilesystem(folder);
+    const std::optional<StoreJournal> found = journalInHeader(path);
+    switch (options_.journal) {
+    case StoreJournal::Wal:
+        if (network)
+            throw Error(path,
+                "WAL was asked for, but the database is on a network filesystem, where SQLite's WAL "
+                "cannot be shared across machines; use the rollback journal");
+        journal_ = StoreJournal::Wal;
+        journalDescription_ = "asked for";
+        break;
+    case StoreJournal::Rollback:
+        journal_ = StoreJournal::Rollback;
+        journalDescription_ = "asked for";
+        break;
+    case StoreJournal::Auto:
+        if (network) {
+            journal_ = StoreJournal::Rollback;
+            journalDescription_ = "network filesystem";
+        } else if (found == StoreJournal::Rollback) {
+            // Never switched to WAL: this may be the machine whose local disk holds a shared folder.
+            journal_ = StoreJournal::Rollback;
+            journalDescription_ = "the file is in rollback mode";
+        } else {
+            journal_ = StoreJournal::Wal;
+            journalDescription_ = "local disk";
+        }
+        break;
+    }
+
     if (sqlite3_open_v2(
             path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr)
         != SQLITE_OK) {
@@ -242,12 +316,40 @@ StudyStore::StudyStore(const std::string &path, StoreOptions options) :
     }
     try {
         sqlite3_busy_timeout(db_, options_.busyTimeoutMs);
-        {
+        if (journal_ == StoreJournal::Wal) {
             Statement mode(db_, path_, "PRAGMA journal_mode=WAL");
             if (!mode.step() || mode.text(0) != "wal")
                 throw Error(
                     path_, "the database cannot use WAL mode (journal mode is \"" + mode.text(0) + "\")");
+        } else {
+            // Leaving WAL needs the only connection to the file: SQLite checkpoints and deletes the
+            // -wal file under an exclusive lock. While another connection has the file open (it
+            // holds a shared lock), the pragma fails at once with SQLITE_BUSY, busy timeout or not,
+            // and the file stays in WAL (SQLite 3.40; tests/unit/test_study.cpp checks it).
+            std::string answer;
+            try {
+                Statement mode(db_, path_, "PRAGMA journal_mode=DELETE");
+                if (mode.step())
+                    answer = mode.text(0);
+            } catch (const Error &) {
+                Statement mode(db_, path_, "PRAGMA journal_mode");
+                if (!mode.step() || mode.text(0) != "wal")
+                    throw;
+                answer = "wal";
+            }
+            if (answer == "wal")
+                throw Error(path_,
+                    "is in WAL mode and open in another process, perhaps on another machine; WAL cannot "
+                    "be shared across machines, so the file must be converted to a rollback journal "
+                    "while no one else has it open (close the other runners and consoles, then open it "
+                    "again)");
+            if (answer != "delete")
+                throw Error(
+                    path_, "the database cannot use a rollback journal (journal mode is \"" + answer + "\")");
         }
+        if (found == StoreJournal::Wal && journal_ == StoreJournal::Rollback)
+            journalDescription_ += ", converted from WAL";
+        journalDescription_ = std::string(storeJournalName(journal_)) + " (" + journalDescription_ + ")";
         // FULL: a committed answer survives a power cut, not only a crash.
         exec(db_, path_, "PRAGMA synchronous=FULL");
         exec(db_, path_, "PRAGMA foreign_keys=ON");

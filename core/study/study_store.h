@@ -1,8 +1,13 @@
 #pragma once
-// The response store of a study: one SQLite file (WAL mode, synchronous=FULL, busy timeout) with
+// The response store of a study: one SQLite file (synchronous=FULL, busy timeout) with
 // participants, sessions, the trials each participant is shown (their schedule) and the answers.
 // The schema and its versions are in README.md ("Store"); opening an older file migrates it.
 // Every answer is one IMMEDIATE transaction, committed (durably) before recordAnswer returns.
+// Journal: WAL on a local disk; a rollback journal (journal_mode=DELETE) on a network
+// filesystem, whose machines cannot share WAL's shared-memory index. The mode is kept in the
+// file's header, so a file found in rollback mode stays in it (a runner on the machine whose
+// local disk holds a shared folder must not turn it to WAL), and a WAL file found on a network
+// filesystem is converted when no one else has it open (refused while someone does).
 // Two runners on one database: a participant is claimed with a lease row (owner, host, pid,
 // heartbeat); a second claimant is refused with ParticipantBusy unless the lease is stale (no
 // heartbeat for leaseTimeoutSeconds, or its pid is gone on this host: a runner killed with
@@ -40,10 +45,22 @@ private:
     LeaseOwner holder_;
 };
 
+// SQLite's journal of a store. Auto (README.md, "Store"): the mode the file's header says, WAL
+// for a new file on a local disk, a rollback journal on a network filesystem (converting a WAL
+// file there). Wal and Rollback force the mode (tests, a flag); forcing WAL on a network
+// filesystem is refused.
+enum class StoreJournal { Auto, Wal, Rollback };
+// "auto", "WAL" or "rollback journal". Any thread; a static string.
+const char *storeJournalName(StoreJournal journal);
+
 struct StoreOptions {
     int busyTimeoutMs = 10000; // how long a statement waits for another connection's lock
     int leaseTimeoutSeconds = 30; // a lease without heartbeat for this long may be taken
     std::function<std::int64_t()> nowMs; // wall clock in ms since the epoch; empty = system clock
+    StoreJournal journal = StoreJournal::Auto;
+    // Whether the database's folder is on a network filesystem; empty = onNetworkFilesystem
+    // (statfs). Tests stand in a share with it.
+    std::function<bool(const std::string &folder)> networkFolder;
 };
 
 struct ParticipantRecord {
@@ -80,9 +97,13 @@ class StudyStore {
 public:
     static constexpr int kSchemaVersion = 2;
 
-    // Opens or creates `path`, sets WAL mode, synchronous=FULL, foreign keys and the busy timeout,
-    // and migrates an older schema (PRAGMA user_version) step by step in transactions. Throws
-    // sg::Error naming `path`: cannot open, not a database, a schema newer than kSchemaVersion.
+    // Opens or creates `path`, chooses its journal (options.journal; the file's header is read
+    // before SQLite opens it), sets synchronous=FULL, foreign keys and the busy timeout, and
+    // migrates an older schema (PRAGMA user_version) step by step in transactions. Throws
+    // sg::Error naming `path`: cannot open, not a database, a schema newer than kSchemaVersion,
+    // WAL forced on a network filesystem, or a WAL file to be converted to a rollback journal (on
+    // a network filesystem, or forced) that another connection, perhaps on another machine, holds
+    // open.
     // One object per thread; open one per runner (several processes may open the same file).
     explicit StudyStore(const std::string &path, StoreOptions options = {});
     ~StudyStore();
@@ -91,6 +112,11 @@ public:
 
     const std::string &path() const { return path_; }
     int schemaVersion() const; // PRAGMA user_version
+    // The journal in use: Wal or Rollback, never Auto. Any thread that may use the object.
+    StoreJournal journal() const { return journal_; }
+    // For messages: the journal and why, e.g. "rollback journal (network filesystem)" or
+    // "WAL (local disk)". Any thread that may use the object; valid while the object lives.
+    const std::string &journalDescription() const { return journalDescription_; }
 
     // Records the study (id, title, protocol path, model hash) once; later calls with the same id
     // keep the first row. Throws sg::Error when the database holds another study's participants
@@ -145,6 +171,8 @@ private:
     std::string path_;
     StoreOptions options_;
     sqlite3 *db_ = nullptr;
+    StoreJournal journal_ = StoreJournal::Wal;
+    std::string journalDescription_;
 };
 
 } // namespace sg

@@ -201,6 +201,7 @@ TEST(CliStudy, ExportAndSummaryMatchAnIndependentComputation)
     EXPECT_THAT(text.out, HasSubstr("Pearson's chi-squared test of independence"));
     EXPECT_THAT(text.out, HasSubstr("Fisher's exact test (two-sided)"));
     EXPECT_THAT(text.out, HasSubstr("attention checks passed 6 of 6"));
+    EXPECT_THAT(text.out, HasSubstr(db + ": WAL (local disk)")) << "the journal in use";
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 // square, the SQLite store (commit per answer, resume, leases, migrations), and the statistics.
 
 #include "study/study_analysis.h"
+#include "study/study_filesystem.h"
 #include "study/study_prepare.h"
 #include "study/study_protocol.h"
 #include "study/study_run.h"
@@ -19,6 +20,7 @@
 #include <cmath>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <sys/wait.h>
@@ -558,6 +560,320 @@ TEST(StudyStore, RefusesANewerSchema)
     sqlite3_exec(raw, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
     sqlite3_close(raw);
     EXPECT_THROW(StudyStore store(f.db), Error);
+}
+
+// --- journal: WAL on local disks, a rollback journal on shared folders --------------------
+
+// Byte `offset` of the database file's header, read as another program would (-1: no such byte).
+int headerByte(const std::string &db, int offset)
+{
+    std::ifstream in(db, std::ios::binary);
+    in.seekg(offset);
+    const int c = in.get();
+    return in ? c : -1;
+}
+
+// statfs(2) magic numbers from the kernel's linux/magic.h and the filesystems' sources, typed in
+// here independently of the list in study_filesystem.cpp.
+TEST(StudyFilesystem, NetworkFilesystemsByTheirMagicNumbers)
+{
+    for (const unsigned long network : {0x6969ul /* NFS */, 0x517Bul /* SMB */, 0xFF534D42ul /* CIFS */,
+             0xFE534D42ul /* SMB2 */, 0x5346414Ful /* AFS */, 0x73757245ul /* Coda */, 0x01021997ul /* 9P */,
+             0x00C36400ul /* Ceph */, 0x01161970ul /* GFS2 */, 0x7461636Ful /* OCFS2 */,
+             0x0BD00BD0ul /* Lustre */, 0x65735546ul /* FUSE */})
+        EXPECT_TRUE(isNetworkFilesystemType(long(network))) << std::hex << network;
+    // A 32-bit f_type sign-extends the magic numbers with the top bit set.
+    EXPECT_TRUE(isNetworkFilesystemType(long(std::int32_t(0xFF534D42u))));
+    EXPECT_TRUE(isNetworkFilesystemType(long(std::int32_t(0xFE534D42u))));
+    for (const unsigned long local : {0xEF53ul /* ext2/3/4 */, 0x01021994ul /* tmpfs */,
+             0x58465342ul /* XFS */, 0x9123683Eul /* Btrfs */, 0x794C7630ul /* overlayfs */, 0ul})
+        EXPECT_FALSE(isNetworkFilesystemType(long(local))) << std::hex << local;
+    test::TempDir dir;
+    EXPECT_TRUE(filesystemTypeOf(dir.path().string()).has_value()) << "statfs of an existing folder";
+    EXPECT_FALSE(filesystemTypeOf(dir.file("no/such/folder")).has_value());
+}
+
+TEST(StudyStore, ANewStoreOnALocalDiskUsesWal)
+{
+    StoreFixture f;
+    if (onNetworkFilesystem(f.dir.path().string()))
+        GTEST_SKIP() << "the temporary folder is on a network filesystem";
+    StudyStore store(f.db);
+    EXPECT_EQ(store.journal(), StoreJournal::Wal);
+    EXPECT_NE(store.journalDescription().find("WAL"), std::string::npos) << store.journalDescription();
+    EXPECT_EQ(headerByte(f.db, 18), 2);
+    EXPECT_EQ(headerByte(f.db, 19), 2);
+}
+
+TEST(StudyStore, ANewStoreOnANetworkFilesystemUsesARollbackJournal)
+{
+    StoreFixture f;
+    StoreOptions share;
+    std::string askedFolder;
+    share.networkFolder = [&](const std::string &folder) {
+        askedFolder = folder;
+        return true;
+    };
+    {
+        StudyStore store(f.db, share);
+        EXPECT_EQ(store.journal(), StoreJournal::Rollback);
+        EXPECT_NE(store.journalDescription().find("network"), std::string::npos)
+            << store.journalDescription();
+        f.add(store, "p1");
+    }
+    EXPECT_EQ(fs::path(askedFolder), fs::path(f.db).parent_path()) << "the database's folder is asked about";
+    EXPECT_EQ(headerByte(f.db, 18), 1);
+    EXPECT_EQ(headerByte(f.db, 19), 1);
+    EXPECT_FALSE(fs::exists(f.db + "-wal"));
+    StoreOptions wal = share;
+    wal.journal = StoreJournal::Wal;
+    try {
+        StudyStore store(f.db, wal);
+        FAIL() << "WAL forced on a network filesystem";
+    } catch (const Error &e) {
+        EXPECT_NE(std::string(e.what()).find(f.db), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("network filesystem"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(headerByte(f.db, 18), 1) << "the refused open changed nothing";
+}
+
+TEST(StudyStore, ARollbackStoreStaysInRollbackMode)
+{
+    StoreFixture f;
+    StoreOptions rollback;
+    rollback.journal = StoreJournal::Rollback;
+    {
+        StudyStore store(f.db, rollback);
+        EXPECT_EQ(store.journal(), StoreJournal::Rollback);
+        f.add(store, "p1");
+    }
+    EXPECT_EQ(headerByte(f.db, 18), 1);
+    EXPECT_EQ(headerByte(f.db, 19), 1);
+    // Auto on a local disk keeps it: this may be the machine whose disk holds a shared folder.
+    {
+        StoreOptions local;
+        local.networkFolder = [](const std::string &) { return false; };
+        StudyStore store(f.db, local);
+        EXPECT_EQ(store.journal(), StoreJournal::Rollback);
+        EXPECT_NE(store.journalDescription().find("rollback"), std::string::npos)
+            << store.journalDescription();
+        f.add(store, "p2");
+        EXPECT_EQ(store.participants().size(), 2u);
+    }
+    EXPECT_EQ(headerByte(f.db, 18), 1);
+    EXPECT_FALSE(fs::exists(f.db + "-wal"));
+    EXPECT_FALSE(fs::exists(f.db + "-shm"));
+}
+
+// Two processes on one rollback-journal database: the second claimant is told the participant is
+// already running; the answers of both runners are stored once each.
+TEST(StudyStore, TwoProcessesShareARollbackStore)
+{
+    StoreFixture f;
+    StoreOptions rollback;
+    rollback.journal = StoreJournal::Rollback;
+    {
+        StudyStore store(f.db, rollback);
+        f.add(store, "p1");
+    }
+    int toParent[2];
+    int toChild[2];
+    ASSERT_EQ(pipe(toParent), 0);
+    ASSERT_EQ(pipe(toChild), 0);
+    const pid_t child = fork();
+    if (child == 0) {
+        close(toParent[0]);
+        close(toChild[1]);
+        int code = 0;
+        try {
+            StudyStore store(f.db); // Auto: the header says rollback
+            const LeaseOwner owner = currentProcessOwner();
+            code = store.journal() == StoreJournal::Rollback ? 0 : 4;
+            store.claim("p1", owner);
+            const std::int64_t session = store.startSession("p1", owner);
+            store.recordAnswer("p1", session, {0, "Coat", 0, 0, 5}, owner);
+            char c = 'h';
+            if (write(toParent[1], &c, 1) != 1 || read(toChild[0], &c, 1) != 1)
+                _exit(3);
+            store.heartbeat("p1", owner);
+            store.recordAnswer("p1", session, {1, "Coat", 0, 0, 5}, owner);
+            store.endSession(session);
+        } catch (...) {
+            _exit(2);
+        }
+        _exit(code);
+    }
+    ASSERT_GT(child, 0);
+    close(toParent[1]);
+    close(toChild[0]);
+    char c = 0;
+    ASSERT_EQ(read(toParent[0], &c, 1), 1) << "the child claimed the participant";
+    StudyStore store(f.db);
+    EXPECT_EQ(store.journal(), StoreJournal::Rollback);
+    const LeaseOwner me{"parent-runner", f.me.host, long(getpid())};
+    try {
+        store.claim("p1", me);
+        FAIL() << "the second process got the participant";
+    } catch (const ParticipantBusy &busy) {
+        EXPECT_EQ(busy.holder().pid, long(child));
+        EXPECT_NE(std::string(busy.what()).find("already running"), std::string::npos) << busy.what();
+    }
+    EXPECT_THROW(store.recordAnswer("p1", 0, {1, "Coat", 0, 0, 5}, me), Error) << "not the holder";
+    ASSERT_EQ(write(toChild[1], &c, 1), 1);
+    int status = 0;
+    waitpid(child, &status, 0);
+    close(toParent[0]);
+    close(toChild[1]);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 0) << "the child's store failed (2) or was not in rollback mode (4)";
+    EXPECT_EQ(countRows(f.db, "SELECT COUNT(*) FROM answers"), 2);
+    store.claim("p1", me); // the child is gone: taken over at once
+    const std::int64_t session = store.startSession("p1", me);
+    EXPECT_THROW(store.recordAnswer("p1", session, {1, "Shirt", 0, 0, 5}, me), Error)
+        << "answered by the child";
+    store.recordAnswer("p1", session, {2, "Coat", 0, 0, 5}, me);
+    EXPECT_EQ(countRows(f.db, "SELECT COUNT(*) FROM answers"), 3);
+    EXPECT_EQ(countRows(f.db, "SELECT COUNT(DISTINCT position) FROM answers"), 3);
+    EXPECT_EQ(countRows(f.db, "SELECT COUNT(*) FROM sessions"), 2);
+    EXPECT_EQ(headerByte(f.db, 18), 1);
+}
+
+// A rollback journal makes readers block writers: two processes writing at once (claims,
+// heartbeats and answers of their own participants) all succeed within the busy timeout.
+TEST(StudyStore, ConcurrentWritersUnderARollbackJournalWaitForEachOther)
+{
+    StoreFixture f;
+    json protocol = smallProtocol();
+    for (int i = 0; i < 16; ++i)
+        protocol["blocks"][2]["trials"].push_back(
+            {{"id", "extra" + std::to_string(i)}, {"image", "coat.png"}, {"truth", "Coat"}});
+    f.study = loadStudy(writeProtocol(f.dir, protocol));
+    StoreOptions rollback;
+    rollback.journal = StoreJournal::Rollback;
+    {
+        StudyStore store(f.db, rollback);
+        f.add(store, "parent");
+        f.add(store, "child");
+    }
+    // Both sides run the same loop on their own participant.
+    const auto work = [&](const std::string &participant) {
+        StudyStore store(f.db, rollback);
+        const LeaseOwner owner = currentProcessOwner();
+        store.claim(participant, owner);
+        const std::int64_t session = store.startSession(participant, owner);
+        const auto schedule = store.schedule(participant);
+        for (const ScheduledTrial &t : schedule) {
+            store.heartbeat(participant, owner);
+            if (store.nextUnanswered(participant) != t.position) // the child has no EXPECT
+                throw Error(participant, "resumes at the wrong position");
+            store.recordAnswer(participant, session, {t.position, t.truth, 0, 0, 5}, owner);
+        }
+        store.endSession(session);
+        return int(schedule.size());
+    };
+    const pid_t child = fork();
+    if (child == 0) {
+        try {
+            work("child");
+        } catch (...) {
+            _exit(2);
+        }
+        _exit(0);
+    }
+    ASSERT_GT(child, 0);
+    int trials = 0;
+    EXPECT_NO_THROW(trials = work("parent"));
+    int status = 0;
+    waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "a store call of the child failed";
+    EXPECT_GT(trials, 16);
+    EXPECT_EQ(countRows(f.db, "SELECT COUNT(*) FROM answers"), 2 * trials);
+    EXPECT_EQ(countRows(f.db, "SELECT COUNT(*) FROM answers WHERE correct = 1"), 2 * trials);
+}
+
+TEST(StudyStore, AWalStoreIsConvertedToARollbackJournalWhenNoOneHasItOpen)
+{
+    StoreFixture f;
+    StoreOptions wal;
+    wal.journal = StoreJournal::Wal;
+    {
+        StudyStore store(f.db, wal);
+        f.add(store, "p1");
+        store.claim("p1", f.me);
+        store.recordAnswer("p1", store.startSession("p1", f.me), {0, "Coat", 0, 0, 5}, f.me);
+    }
+    ASSERT_EQ(headerByte(f.db, 18), 2);
+    StoreOptions rollback;
+    rollback.journal = StoreJournal::Rollback;
+    {
+        StudyStore store(f.db, rollback);
+        EXPECT_EQ(store.journal(), StoreJournal::Rollback);
+        EXPECT_EQ(store.answeredCount("p1"), 1) << "the answer survived the conversion";
+    }
+    EXPECT_EQ(headerByte(f.db, 18), 1);
+    EXPECT_EQ(headerByte(f.db, 19), 1);
+    EXPECT_FALSE(fs::exists(f.db + "-wal"));
+    // Auto on a network filesystem converts too.
+    {
+        StudyStore store(f.db, wal);
+    }
+    ASSERT_EQ(headerByte(f.db, 18), 2);
+    StoreOptions share;
+    share.networkFolder = [](const std::string &) { return true; };
+    {
+        StudyStore store(f.db, share);
+        EXPECT_EQ(store.journal(), StoreJournal::Rollback);
+        EXPECT_NE(store.journalDescription().find("converted from WAL"), std::string::npos)
+            << store.journalDescription();
+    }
+    EXPECT_EQ(headerByte(f.db, 18), 1);
+}
+
+TEST(StudyStore, AWalStoreOpenElsewhereIsNotConverted)
+{
+    StoreFixture f;
+    StoreOptions wal;
+    wal.journal = StoreJournal::Wal;
+    StudyStore other(f.db, wal); // another runner, kept open in WAL mode
+    f.add(other, "p1");
+    ASSERT_EQ(headerByte(f.db, 18), 2);
+    // Forced rollback, and Auto on a share.
+    StoreOptions rollback;
+    rollback.journal = StoreJournal::Rollback;
+    rollback.busyTimeoutMs = 100;
+    StoreOptions share;
+    share.networkFolder = [](const std::string &) { return true; };
+    share.busyTimeoutMs = 100;
+    for (const StoreOptions &options : {rollback, share}) {
+        try {
+            StudyStore store(f.db, options);
+            FAIL() << "converted a WAL database that another connection holds open";
+        } catch (const Error &e) {
+            const std::string what = e.what();
+            EXPECT_NE(what.find(f.db), std::string::npos) << what;
+            EXPECT_NE(what.find("another process, perhaps on another machine"), std::string::npos) << what;
+            EXPECT_NE(what.find("WAL cannot be shared across machines"), std::string::npos) << what;
+        }
+    }
+    EXPECT_EQ(headerByte(f.db, 18), 2) << "still WAL";
+    // What the store relies on: SQLite refuses to leave WAL at once (SQLITE_BUSY) while another
+    // connection has the file open, and keeps it in WAL.
+    sqlite3 *raw = nullptr;
+    ASSERT_EQ(sqlite3_open(f.db.c_str(), &raw), SQLITE_OK);
+    sqlite3_busy_timeout(raw, 100);
+    EXPECT_EQ(sqlite3_exec(raw, "PRAGMA journal_mode=DELETE", nullptr, nullptr, nullptr), SQLITE_BUSY)
+        << sqlite3_errmsg(raw);
+    sqlite3_stmt *stmt = nullptr;
+    sqlite3_prepare_v2(raw, "PRAGMA journal_mode", -1, &stmt, nullptr);
+    ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+    EXPECT_STREQ(reinterpret_cast<const char *>(sqlite3_column_text(stmt, 0)), "wal");
+    sqlite3_finalize(stmt);
+    sqlite3_close(raw);
+    // The other runner is undisturbed.
+    other.claim("p1", f.me);
+    other.recordAnswer("p1", other.startSession("p1", f.me), {0, "Coat", 0, 0, 5}, f.me);
+    EXPECT_EQ(countRows(f.db, "SELECT COUNT(*) FROM answers"), 1);
 }
 
 // A runner killed with SIGKILL mid-study (a real child process) and restarted at once.
