@@ -141,9 +141,9 @@ void runXnnTour(sg::ui::MainWindow &window, const QString &dir)
     view->explain();
 }
 
-// The tour's last stops: the SAG of a two-cue sample (the fifth image of the demo samples) with
-// one of its nodes hovered and two pinned, the what-if grid started from that node, and the two
-// side by side.
+// The tour's last stops: the SAG of a two-cue sample (the fifth image of the demo samples) while
+// its roots are found and when done, with one of its nodes hovered and two pinned, the what-if grid started
+// from that node, and the two side by side.
 void runSagTour(sg::ui::MainWindow &window, const QString &dir)
 {
     sg::ui::SagView *view = window.sagView();
@@ -185,13 +185,24 @@ void runSagTour(sg::ui::MainWindow &window, const QString &dir)
             });
         },
         Qt::SingleShotConnection);
+    // While the search runs: the first beam step that found roots, grabbed at once (the search
+    // of a cues image takes about a second).
+    auto *liveShot = new QMetaObject::Connection;
+    *liveShot = QObject::connect(
+        view, &sg::ui::SagView::progressShown, &window, [&window, dir, liveShot](int roots) {
+            if (roots < 1)
+                return;
+            QObject::disconnect(*liveShot);
+            delete liveShot;
+            saveShot(window, QDir(dir).filePath(QStringLiteral("sag-searching.png")));
+        });
     window.showImage(std::min(4, int(window.files().size()) - 1));
     window.showView(view);
     view->search();
 }
 
 // The screenshot tour: the explanation, the curves while scrubbing, the compare grid, then the
-// SAG view.
+// SAG, what-if, side-by-side and XNN views.
 void runTour(sg::ui::MainWindow &window, const QString &dir)
 {
     QObject::connect(
@@ -269,10 +280,12 @@ int main(int argc, char *argv[])
                        "quit (exit 1 if the model or image fails, or after 60 s)."),
         QStringLiteral("FILE"));
     const QCommandLineOption tourOption(QStringLiteral("tour"),
-        QStringLiteral("Save screenshots of the main window (main-window.png), the curves while "
-                       "scrubbing (curves.png), the jobs panel during a comparison (jobs.png) and "
-                       "the compare grid (compare-grid.png) into DIR, then quit. Uses I-GOS at "
-                       "28x28 on the first image."),
+        QStringLiteral("Save screenshots into DIR, then quit: the main window (main-window.png), the "
+                       "curves while scrubbing (curves.png), the jobs panel during a comparison "
+                       "(jobs.png), the compare grid (compare-grid.png), a SAG search under way "
+                       "(sag-searching.png) and done (sag-view.png), the what-if grid (what-if.png), "
+                       "the two side by side (side-by-side.png) and the XNN panel (xnn-panel.png). "
+                       "Uses I-GOS at 28x28 on the first image, the SAG on the fifth."),
         QStringLiteral("DIR"));
     const QCommandLineOption studyOption(QStringLiteral("study"),
         QStringLiteral("Run the participant runner of the study protocol FILE (full screen; needs "

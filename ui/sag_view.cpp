@@ -434,12 +434,12 @@ void SagView::showProgress(const SagProgressPtr &progress)
         text->setBrush(Qt::white);
         text->setPos(badgeBox.center() - text->boundingRect().center());
     }
-    status_->setText(tr("Searching: beam step %1 of at most %2%3; %n root(s) found so far, shown as they are "
-                        "found. The graph follows when the search ends.",
-        nullptr, count)
+    status_->setText(tr("Searching: beam step %1 of at most %2%3; %4 found so far, shown as they are found. "
+                        "The graph follows when the search ends.")
                          .arg(progress->step)
                          .arg(progress->maxSteps)
-                         .arg(progress->round > 1 ? tr(" (round %1)").arg(progress->round) : QString()));
+                         .arg(progress->round > 1 ? tr(" (round %1)").arg(progress->round) : QString())
+                         .arg(count == 1 ? tr("1 root") : tr("%1 roots").arg(count)));
     fit();
     Q_EMIT progressShown(count);
 }
