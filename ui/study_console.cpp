@@ -155,15 +155,22 @@ StudyConsole::StudyConsole(const QString &databasePath, QWidget *parent) :
     timer_->start();
 }
 
+QString StudyConsole::statusText() const
+{
+    return status_->text();
+}
+
 void StudyConsole::refresh()
 {
     std::vector<ParticipantRecord> participants;
     std::vector<std::pair<int, int>> progress;
     std::vector<QString> conditions;
+    QString journal;
     try {
         if (!QFileInfo::exists(databasePath_))
             throw Error(databasePath_.toStdString(), "no such study database");
         const StudyStore store(databasePath_.toStdString());
+        journal = QString::fromStdString(store.journalDescription());
         participants = store.participants();
         for (const ParticipantRecord &p : participants) {
             const std::vector<ScheduledTrial> schedule = store.schedule(p.id);
@@ -183,8 +190,8 @@ void StudyConsole::refresh()
         return;
     }
     summary_ = summarizeResponses(rows_);
-    status_->setText(QStringLiteral("%1: %2 participants, %3 answers; updated %4")
-                         .arg(QFileInfo(databasePath_).fileName())
+    status_->setText(QStringLiteral("%1, %2: %3 participants, %4 answers; updated %5")
+                         .arg(QFileInfo(databasePath_).fileName(), journal)
                          .arg(participants.size())
                          .arg(rows_.size())
                          .arg(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss"))));

@@ -48,6 +48,7 @@ public:
     QCustomPlot *plot() const { return plot_; }
     QTableWidget *participantsTable() const { return participants_; }
     QTableWidget *summaryTable() const { return table_; }
+    QString statusText() const; // the line above the tables: the file, its journal, the counts
 
 Q_SIGNALS:
     void refreshed();

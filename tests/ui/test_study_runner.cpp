@@ -504,6 +504,9 @@ private Q_SLOTS:
         ui::StudyConsole console(QString::fromStdString(database));
         console.refresh();
         QCOMPARE(console.participantsTable()->rowCount(), 2);
+        // The researcher sees which journal the file uses (a shared folder's is not WAL).
+        QVERIFY2(console.statusText().contains(QStringLiteral(", WAL (local disk): 2 participants")),
+            qPrintable(console.statusText()));
         QCOMPARE(console.participantsTable()->item(0, 4)->text(), QStringLiteral("done"));
         const StudySummary expected = summarizeResponses(StudyStore(database).responses());
         int cells = 0;
