@@ -573,6 +573,14 @@ int headerByte(const std::string &db, int offset)
     return in ? c : -1;
 }
 
+// The file's header says rollback journal (format versions 1, 1) and no WAL file is beside it.
+void expectRollbackFile(const std::string &db)
+{
+    EXPECT_EQ(headerByte(db, 18), 1);
+    EXPECT_EQ(headerByte(db, 19), 1);
+    EXPECT_FALSE(fs::exists(db + "-wal"));
+}
+
 // statfs(2) magic numbers from the kernel's linux/magic.h and the filesystems' sources, typed in
 // here independently of the list in study_filesystem.cpp.
 TEST(StudyFilesystem, NetworkFilesystemsByTheirMagicNumbers)
@@ -622,9 +630,7 @@ TEST(StudyStore, ANewStoreOnANetworkFilesystemUsesARollbackJournal)
         f.add(store, "p1");
     }
     EXPECT_EQ(fs::path(askedFolder), fs::path(f.db).parent_path()) << "the database's folder is asked about";
-    EXPECT_EQ(headerByte(f.db, 18), 1);
-    EXPECT_EQ(headerByte(f.db, 19), 1);
-    EXPECT_FALSE(fs::exists(f.db + "-wal"));
+    expectRollbackFile(f.db);
     StoreOptions wal = share;
     wal.journal = StoreJournal::Wal;
     try {
@@ -647,8 +653,7 @@ TEST(StudyStore, ARollbackStoreStaysInRollbackMode)
         EXPECT_EQ(store.journal(), StoreJournal::Rollback);
         f.add(store, "p1");
     }
-    EXPECT_EQ(headerByte(f.db, 18), 1);
-    EXPECT_EQ(headerByte(f.db, 19), 1);
+    expectRollbackFile(f.db);
     // Auto on a local disk keeps it: this may be the machine whose disk holds a shared folder.
     {
         StoreOptions local;
@@ -811,9 +816,7 @@ TEST(StudyStore, AWalStoreIsConvertedToARollbackJournalWhenNoOneHasItOpen)
         EXPECT_EQ(store.journal(), StoreJournal::Rollback);
         EXPECT_EQ(store.answeredCount("p1"), 1) << "the answer survived the conversion";
     }
-    EXPECT_EQ(headerByte(f.db, 18), 1);
-    EXPECT_EQ(headerByte(f.db, 19), 1);
-    EXPECT_FALSE(fs::exists(f.db + "-wal"));
+    expectRollbackFile(f.db);
     // Auto on a network filesystem converts too.
     {
         StudyStore store(f.db, wal);
