@@ -74,6 +74,20 @@ QPixmap cellsPixmap(const cv::Mat &image, const std::vector<int> &cells, int gri
     return pixmap;
 }
 
+// The confidence badge along the bottom of a node's box, coloured by level.
+void addBadge(QGraphicsItem *node, const QRectF &box, double relative, const QString &label)
+{
+    const QRectF badgeBox(box.left() + 4, box.bottom() - 22, box.width() - 8, 18);
+    auto *badge = new QGraphicsRectItem(badgeBox, node);
+    badge->setBrush(levelColour(relative));
+    badge->setPen(Qt::NoPen);
+    badge->setAcceptedMouseButtons(Qt::NoButton);
+    auto *text = new QGraphicsSimpleTextItem(label, badge);
+    text->setBrush(Qt::white);
+    text->setPos(badgeBox.center() - text->boundingRect().center());
+    text->setAcceptedMouseButtons(Qt::NoButton);
+}
+
 QString percentText(const sg::SagNode &node)
 {
     return QStringLiteral("%1%").arg(node.percent);
@@ -425,14 +439,7 @@ void SagView::showProgress(const SagProgressPtr &progress)
                 progress->upsampling, progress->inputWidth, progress->inputHeight, side, false),
             item);
         thumbnail->setPos(box.center().x() - side / 2.0, box.top() + 4);
-        const QRectF badgeBox(box.left() + 4, box.bottom() - 22, box.width() - 8, 18);
-        auto *badge = new QGraphicsRectItem(badgeBox, item);
-        badge->setBrush(levelColour(root.relative));
-        badge->setPen(Qt::NoPen);
-        auto *text = new QGraphicsSimpleTextItem(
-            QStringLiteral("%1%").arg(int(std::lround(root.relative * 100))), badge);
-        text->setBrush(Qt::white);
-        text->setPos(badgeBox.center() - text->boundingRect().center());
+        addBadge(item, box, root.relative, QStringLiteral("%1%").arg(int(std::lround(root.relative * 100))));
     }
     status_->setText(tr("Searching: beam step %1 of at most %2%3; %4 found so far, shown as they are found. "
                         "The graph follows when the search ends.")
@@ -489,17 +496,7 @@ void SagView::show(const SagRecordPtr &record)
         auto *thumbnail = new QGraphicsPixmapItem(nodePixmap(int(n), side, false), item);
         thumbnail->setPos(box.center().x() - side / 2.0, box.top() + 4);
         thumbnail->setAcceptedMouseButtons(Qt::NoButton);
-        const QColor colour = levelColour(node.relative);
-        const QRectF badgeBox(box.left() + 4, box.bottom() - 22, box.width() - 8, 18);
-        auto *badge = new QGraphicsRectItem(badgeBox, item);
-        badge->setBrush(colour);
-        badge->setPen(Qt::NoPen);
-        badge->setAcceptedMouseButtons(Qt::NoButton);
-        auto *text
-            = new QGraphicsSimpleTextItem(percentText(node) + (node.cut ? tr(" (cut)") : QString()), badge);
-        text->setBrush(Qt::white);
-        text->setPos(badgeBox.center() - text->boundingRect().center());
-        text->setAcceptedMouseButtons(Qt::NoButton);
+        addBadge(item, box, node.relative, percentText(node) + (node.cut ? tr(" (cut)") : QString()));
     }
     const int roots = int(result.shown.size());
     status_->setText(tr("%1 roots found, %2 drawn; %3 nodes%4. Target %5 (p = %6). %7 forward passes, %8 s.")
