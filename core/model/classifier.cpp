@@ -156,7 +156,7 @@ struct Classifier::Impl {
                 method + "() returned a " + result.tagKind()
                     + ", not a tensor; a classifier must return logits [N, K]");
         if (observer)
-            observer({kind, input.size(0), grad, onCopy});
+            observer({kind, input.size(0), grad, onCopy}, input);
         return result.toTensor();
     }
 

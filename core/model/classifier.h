@@ -35,7 +35,9 @@ struct PassRecord {
     bool optimised = false; // ran on the inference-optimised copy, not the module as loaded
 };
 
-using PassObserver = std::function<void(const PassRecord &)>;
+// `input` is the batch the pass read, as the caller passed it: valid during the call only (clone
+// it to keep it).
+using PassObserver = std::function<void(const PassRecord &record, const at::Tensor &input)>;
 
 struct Prediction {
     std::vector<ClassScore> top; // the k most probable classes, most probable first

@@ -180,24 +180,24 @@ int main(int argc, char **argv)
                     result = searchSag(*classifier, images[size_t(index)], request, {}, cancel);
                 } else {
                     std::vector<double> searched, replayed;
+                    // An untimed capture run: its result is the row's, its passes and batches are
+                    // what the replay redoes.
                     std::vector<PassRecord> passes;
                     std::unique_ptr<Replay> replay;
+                    {
+                        PassLog capture(*classifier, /*keepInputs=*/true);
+                        result = searchSag(*classifier, images[size_t(index)], request, {}, cancel);
+                        passes = capture.records;
+                        replay = std::make_unique<Replay>(*classifier, result.target, std::move(capture));
+                    }
                     for (int repeat = 0; repeat < row.repeats; ++repeat) {
-                        SagResult current;
                         {
                             PassLog log(*classifier);
                             const auto start = Clock::now();
-                            current = searchSag(*classifier, images[size_t(index)], request, {}, cancel);
+                            searchSag(*classifier, images[size_t(index)], request, {}, cancel);
                             searched.push_back(secondsSince(start));
-                            if (repeat == 0)
-                                passes = log.records;
-                            else if (!samePasses(log.records, passes))
+                            if (!samePasses(log.records, passes))
                                 row.passesVaried = true;
-                        }
-                        if (repeat == 0) {
-                            result = current;
-                            replay = std::make_unique<Replay>(
-                                *classifier, inputs[size_t(index)], result.target, passes);
                         }
                         replayed.push_back(replay->run());
                     }

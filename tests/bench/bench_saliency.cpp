@@ -3,10 +3,10 @@
 //
 // Overhead = a method's wall time / the wall time of exactly its model passes done plainly. A
 // pass observer records every call the method makes into the model (kind, batch size, autograd
-// on or off); the bench then replays that sequence on the benchmark's own image, repeated to
-// each batch size, with the same autograd mode and so the same module path (the optimised copy
-// for passes without autograd). A pass with autograd is replayed with its backward to the input
-// (methods take the gradient of every such pass; the bench checks the count). Method and replay
+// on or off) in an untimed capture run, with a copy of each batch; the bench then replays that
+// sequence on those very batches, with the same autograd mode and so the same module path (the
+// optimised copy for passes without autograd). A pass with autograd is replayed with its backward to the
+// input (methods take the gradient of every such pass; the bench checks the count). Method and replay
 // alternate (method, replay, replay, method, method, replay, ...) and each figure is the median
 // of the repetitions, so both see the same machine state in both orders. A ratio below 0.95 cannot come from
 // a like-for-like denominator: the row is marked INVALID.
@@ -294,20 +294,30 @@ int main(int argc, char **argv)
                     heatmap = method.run(request, {}, cancel);
                 } else {
                     std::vector<double> on, replayed, off;
+                    // An untimed capture run first: its map is the row's, its passes and batches
+                    // are what the replay redoes (copying the batches would slow a timed run).
                     std::vector<PassRecord> passes;
                     std::unique_ptr<Replay> replay;
+                    {
+                        PassLog capture(*classifier, /*keepInputs=*/true);
+                        heatmap = method.run(request, {}, cancel);
+                        passes = capture.records;
+                        std::int64_t gradImages = 0;
+                        for (const PassRecord &record : passes)
+                            gradImages += record.grad ? record.images : 0;
+                        row.backwardMismatch |= gradImages != heatmap.backwardPasses;
+                        replay = std::make_unique<Replay>(*classifier, heatmap.target, std::move(capture));
+                    }
                     // Repetitions alternate the order of method and replay (method first on even
                     // ones, replay first on odd ones), so neither always runs on the caches and
                     // threads the other left; fast rows repeat until the method's runs add up to
                     // --min-seconds.
-                    const auto runMethod = [&](int repeat) {
+                    const auto runMethod = [&]() {
                         PassLog log(*classifier);
                         const auto start = Clock::now();
                         Heatmap current = method.run(request, {}, cancel);
                         on.push_back(secondsSince(start));
-                        if (repeat == 0)
-                            passes = log.records;
-                        else if (!samePasses(log.records, passes))
+                        if (!samePasses(log.records, passes))
                             row.passesVaried = true;
                         return current;
                     };
@@ -318,18 +328,9 @@ int main(int argc, char **argv)
                         Heatmap current;
                         if (repeat % 2 == 1) {
                             replayed.push_back(replay->run());
-                            current = runMethod(repeat);
+                            current = runMethod();
                         } else {
-                            current = runMethod(repeat);
-                            if (repeat == 0) {
-                                heatmap = current;
-                                std::int64_t gradImages = 0;
-                                for (const PassRecord &record : passes)
-                                    gradImages += record.grad ? record.images : 0;
-                                row.backwardMismatch |= gradImages != heatmap.backwardPasses;
-                                replay = std::make_unique<Replay>(
-                                    *classifier, inputs[size_t(index)], heatmap.target, passes);
-                            }
+                            current = runMethod();
                             replayed.push_back(replay->run());
                         }
                         methodSeconds += on.back();

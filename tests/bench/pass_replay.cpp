@@ -37,9 +37,13 @@ bool samePasses(const std::vector<PassRecord> &a, const std::vector<PassRecord> 
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), samePass);
 }
 
-PassLog::PassLog(Classifier &classifier) : classifier_(classifier)
+PassLog::PassLog(Classifier &classifier, bool keepInputs) : classifier_(classifier)
 {
-    classifier_.setPassObserver([this](const PassRecord &record) { records.push_back(record); });
+    classifier_.setPassObserver([this, keepInputs](const PassRecord &record, const at::Tensor &input) {
+        records.push_back(record);
+        if (keepInputs)
+            inputs.push_back(input.detach().clone());
+    });
 }
 
 PassLog::~PassLog()
@@ -47,52 +51,42 @@ PassLog::~PassLog()
     classifier_.setPassObserver({});
 }
 
-Replay::Replay(Classifier &classifier, const at::Tensor &image, int target, std::vector<PassRecord> records) :
-    classifier_(classifier), target_(target), records_(std::move(records))
+Replay::Replay(Classifier &classifier, int target, PassLog &&log) :
+    classifier_(classifier), target_(target), records_(std::move(log.records)), inputs_(std::move(log.inputs))
 {
-    at::Tensor features;
-    for (const PassRecord &record : records_) {
-        const int64_t n = record.images;
-        if (!images_.count(n))
-            images_[n] = image.repeat({n, 1, 1, 1}).contiguous();
-        if (record.kind == PassKind::Head && !features_.count(n)) {
-            if (!features.defined()) {
-                torch::NoGradGuard noGrad;
-                features = classifier_.features(image);
-            }
-            features_[n] = features.repeat({n, 1, 1, 1}).contiguous();
-        }
-    }
+    if (inputs_.size() != records_.size())
+        throw std::invalid_argument("Replay needs a log that kept its inputs");
 }
 
 double Replay::run() const
 {
     PassLog log(classifier_);
     const auto start = Clock::now();
-    for (const PassRecord &record : records_) {
-        const int64_t n = record.images;
+    for (size_t i = 0; i < records_.size(); ++i) {
+        const PassRecord &record = records_[i];
+        const at::Tensor &input = inputs_[i];
         switch (record.kind) {
         case PassKind::Logits:
             if (record.grad) {
-                classifier_.inputGradient(images_.at(n), std::vector<int64_t>(size_t(n), target_));
+                classifier_.inputGradient(input, std::vector<int64_t>(size_t(record.images), target_));
             } else {
                 torch::NoGradGuard noGrad;
-                classifier_.logits(images_.at(n));
+                classifier_.logits(input);
             }
             break;
         case PassKind::Features: {
             torch::AutoGradMode gradMode(record.grad);
-            classifier_.features(images_.at(n));
+            classifier_.features(input);
             break;
         }
         case PassKind::Head:
             if (record.grad) {
                 torch::AutoGradMode gradMode(true);
-                const at::Tensor leaf = features_.at(n).detach().requires_grad_(true);
+                const at::Tensor leaf = input.detach().requires_grad_(true);
                 torch::autograd::grad({classifier_.head(leaf).select(1, target_).sum()}, {leaf});
             } else {
                 torch::NoGradGuard noGrad;
-                classifier_.head(features_.at(n));
+                classifier_.head(input);
             }
             break;
         }

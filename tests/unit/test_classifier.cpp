@@ -288,7 +288,8 @@ TEST(OptimisedInference, DemoModelsGiveTheSameLogitsWithTheCopyOnAndOff)
             = torch::cat({toInputTensor({toModelPixels(readImage(test::sourcePath(sample)), spec)}, spec),
                 torch::randn({3, spec.channels, spec.height, spec.width}, generator)});
         std::vector<PassRecord> records;
-        classifier->setPassObserver([&records](const PassRecord &record) { records.push_back(record); });
+        classifier->setPassObserver(
+            [&records](const PassRecord &record, const at::Tensor &) { records.push_back(record); });
 
         at::Tensor onCopy, onModule, inferenceMode;
         {
@@ -328,7 +329,8 @@ TEST(OptimisedInference, ModelThatCannotBeFrozenFallsBackToTheModule)
     EXPECT_FALSE(classifier->optimisedInference());
     EXPECT_THAT(classifier->optimisedCopyNote(), HasSubstr("no optimised copy: torch::jit::freeze"));
     std::vector<PassRecord> records;
-    classifier->setPassObserver([&records](const PassRecord &record) { records.push_back(record); });
+    classifier->setPassObserver(
+        [&records](const PassRecord &record, const at::Tensor &) { records.push_back(record); });
     torch::NoGradGuard noGrad;
     const at::Tensor logits = classifier->logits(torch::rand({2, 3, 16, 16}));
     EXPECT_TRUE(torch::isfinite(logits).all().item<bool>());
