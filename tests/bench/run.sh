@@ -8,7 +8,7 @@
 # About 30 minutes on two otherwise idle cores; run nothing else meanwhile. The summary at the
 # end of RESULTS.md is written by hand from the tables.
 #   tests/bench/run.sh [CUES_IMAGE_COUNT]     (default: all 16 samples)
-# Then tests/bench/quality.py appends the default-vs-reference table over seeds (about 25 more
+# Then tests/bench/quality.py appends the default-vs-reference table over seeds (about 40 more
 # minutes; SG_BENCH_QUALITY=0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
