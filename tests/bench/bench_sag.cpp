@@ -182,14 +182,13 @@ int main(int argc, char **argv)
                     std::vector<double> searched, replayed;
                     // An untimed capture run: its result is the row's, its passes and batches are
                     // what the replay redoes.
-                    std::vector<PassRecord> passes;
                     std::unique_ptr<Replay> replay;
                     {
                         PassLog capture(*classifier, /*keepInputs=*/true);
                         result = searchSag(*classifier, images[size_t(index)], request, {}, cancel);
-                        passes = capture.records;
                         replay = std::make_unique<Replay>(*classifier, result.target, std::move(capture));
                     }
+                    const std::vector<PassRecord> &passes = replay->records();
                     for (int repeat = 0; repeat < row.repeats; ++repeat) {
                         {
                             PassLog log(*classifier);

@@ -296,18 +296,17 @@ int main(int argc, char **argv)
                     std::vector<double> on, replayed, off;
                     // An untimed capture run first: its map is the row's, its passes and batches
                     // are what the replay redoes (copying the batches would slow a timed run).
-                    std::vector<PassRecord> passes;
                     std::unique_ptr<Replay> replay;
                     {
                         PassLog capture(*classifier, /*keepInputs=*/true);
                         heatmap = method.run(request, {}, cancel);
-                        passes = capture.records;
-                        std::int64_t gradImages = 0;
-                        for (const PassRecord &record : passes)
-                            gradImages += record.grad ? record.images : 0;
-                        row.backwardMismatch |= gradImages != heatmap.backwardPasses;
                         replay = std::make_unique<Replay>(*classifier, heatmap.target, std::move(capture));
                     }
+                    const std::vector<PassRecord> &passes = replay->records();
+                    std::int64_t gradImages = 0;
+                    for (const PassRecord &record : passes)
+                        gradImages += record.grad ? record.images : 0;
+                    row.backwardMismatch |= gradImages != heatmap.backwardPasses;
                     // Repetitions alternate the order of method and replay (method first on even
                     // ones, replay first on odd ones), so neither always runs on the caches and
                     // threads the other left; fast rows repeat until the method's runs add up to

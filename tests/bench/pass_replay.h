@@ -57,6 +57,9 @@ public:
     // score a pass with autograd differentiates.
     Replay(Classifier &classifier, int target, PassLog &&log);
 
+    // The recorded passes, in order.
+    const std::vector<PassRecord> &records() const { return records_; }
+
     // Runs the passes; returns their wall time. Throws when the passes it made are not the
     // recorded ones (a different batch, autograd mode or module path).
     double run() const;
