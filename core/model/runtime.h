@@ -7,9 +7,14 @@
 namespace sg {
 
 // Sets torch's intra-op thread count (0 = all hardware threads), gives OpenCV the same budget,
-// and silences OpenCV's own logging (errors reach users as sg::Error instead). Call once, on
-// the main thread, before any model work. Returns the thread count in effect.
+// keeps OpenBLAS to one thread (torch's pool already spans the cores; OPENBLAS_NUM_THREADS,
+// when set, wins) and silences OpenCV's own logging (errors reach users as sg::Error instead).
+// Call once, on the main thread, before any model work. Returns the thread count in effect;
+// throws sg::Error for a negative count.
 int initRuntime(int threads);
+
+// OpenBLAS's own thread count, or 0 when the process has no OpenBLAS. For --version and tests.
+int blasThreadCount();
 
 // Applies the thread budget set by initRuntime() to the calling thread. With OpenMP (Debian's
 // LibTorch) the intra-op thread count is per thread, so every worker thread that runs model

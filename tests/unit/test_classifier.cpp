@@ -7,6 +7,7 @@
 #include "image/mat_tensor.h"
 #include "image/preprocess.h"
 #include "model/classifier.h"
+#include "model/runtime.h"
 #include "test_support.h"
 
 #include <gmock/gmock.h>
@@ -16,6 +17,8 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <dlfcn.h>
 #include <ostream>
 #include <thread>
 
@@ -237,6 +240,24 @@ TEST_F(LinearModel, InputGradientIsTheTargetsWeightRow)
     }
     EXPECT_NEAR(logits[0][1].item<double>(), handLogits(image)[1], 1e-5);
     EXPECT_EQ(classifier->backwardCount(), 2);
+}
+
+// OpenBLAS's own pool beside torch's oversubscribes the cores (runtime.cpp has the figures):
+// initRuntime() keeps it to one thread, whatever it was before.
+TEST(Runtime, InitRuntimeKeepsOpenBlasToOneThread)
+{
+    using SetThreads = void (*)(int);
+    const auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+    if (!set)
+        GTEST_SKIP() << "this LibTorch is not served by OpenBLAS";
+    unsetenv("OPENBLAS_NUM_THREADS");
+    set(2);
+    ASSERT_EQ(blasThreadCount(), 2);
+    EXPECT_EQ(initRuntime(2), 2);
+    EXPECT_EQ(at::get_num_threads(), 2);
+    EXPECT_EQ(blasThreadCount(), 1);
+    EXPECT_THAT(runtimeDescription(), HasSubstr("OpenBLAS 1 thread(s)"));
+    EXPECT_THROW(initRuntime(-1), Error);
 }
 
 TEST(Classifier, SplitMethodsComposeToForward)
