@@ -34,7 +34,7 @@ mapfile -t resnet < <(ls resources/samples/cues/*.png | head -n "$resnet_count")
   echo
   echo "Written by \`tests/bench/run.sh\` on $(date -u +%Y-%m-%d)."
   echo "Machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB RAM, no GPU;"
-  echo "$("$build"/bin/sightglass-cli --version), Debian LibTorch (CPU), OpenBLAS."
+  echo "$("$build"/bin/sightglass-cli --version), Debian LibTorch (CPU), OpenBLAS (kept to one thread beside torch's pool: core/model/runtime.cpp)."
   echo
   echo "Run: cues $count images ($cues_timed timed), fashion 12 images ($fashion_timed timed), ResNet-18"
   echo "$resnet_count image(s) (all timed); every timed figure is the median of $repeats repetitions ($igospp_resnet_repeats for"
