@@ -14,6 +14,12 @@ namespace sg {
 
 namespace {
 
+// An OpenBLAS entry point, or null when no OpenBLAS is loaded.
+template <typename Function> Function openblasFunction(const char *name)
+{
+    return reinterpret_cast<Function>(dlsym(RTLD_DEFAULT, name));
+}
+
 // Torch parallelises each operator over its own OpenMP pool and calls BLAS from inside it;
 // the pthread build of OpenBLAS (Debian's) then starts a second pool of its own, and the two
 // fight over the cores. Measured here (2 cores, 2 torch threads): IG on the fashion model ran
@@ -25,8 +31,7 @@ void keepBlasSingleThreaded()
 {
     if (std::getenv("OPENBLAS_NUM_THREADS"))
         return;
-    using SetThreads = void (*)(int);
-    if (const auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+    if (const auto set = openblasFunction<void (*)(int)>("openblas_set_num_threads"))
         set(1);
 }
 
@@ -34,8 +39,7 @@ void keepBlasSingleThreaded()
 
 int blasThreadCount()
 {
-    using GetThreads = int (*)();
-    const auto get = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+    const auto get = openblasFunction<int (*)()>("openblas_get_num_threads");
     return get ? get() : 0;
 }
 
