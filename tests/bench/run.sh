@@ -40,7 +40,7 @@ mapfile -t resnet < <(ls resources/samples/cues/*.png | head -n "$resnet_count")
   echo "$resnet_count image(s) (all timed); every timed figure is the median of $repeats repetitions ($igospp_resnet_repeats for"
   echo "iGOS++ on ResNet-18; on fashion at least $fashion_repeats, until the method's runs add up to a second), one repetition"
   echo "being the method and the replay of its passes (in alternating order), then the method with the optimised copy off."
-  echo "Batch 32 (the default of every method), all cores."
+  echo "The methods' default batch size (each table names it), all cores."
   echo
   echo "Columns: seconds per image of the method (timed images only); model passes per image (images"
   echo "through the model, over all images; backward = images whose gradient was taken); replay ="
