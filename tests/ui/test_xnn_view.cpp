@@ -16,6 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -28,6 +30,13 @@ constexpr int kJobTimeoutMs = 180'000;
 QString number(double value)
 {
     return QString::number(value, 'g', 4);
+}
+
+// The GUI and the CLI are separate processes whose float32 reductions may be split differently
+// (thread count, batch): the same contribution agrees to float precision, not to the last bit.
+bool sameInFloat(double a, double b)
+{
+    return std::abs(a - b) <= 1e-5 * std::max(1.0, std::abs(b));
 }
 
 } // namespace
@@ -90,12 +99,15 @@ void XnnViewTest::panelShowsWhatXnnExplainWrites()
         const nlohmann::json &f = features.at(size_t(j));
         QCOMPARE(f.at("index").get<int>(), j);
         const double contribution = f.at("contribution").get<double>();
-        QVERIFY(std::abs(record->features[size_t(j)].contribution - contribution) < 1e-9);
+        const double shown = record->features[size_t(j)].contribution;
+        QVERIFY2(sameInFloat(shown, contribution),
+            qPrintable(
+                QStringLiteral("GUI %1, CLI %2").arg(shown, 0, 'g', 17).arg(contribution, 0, 'g', 17)));
         QVERIFY(contribution <= previous); // ordered by contribution
         previous = contribution;
         const QString text = panel->rowText(position);
         QVERIFY2(text.contains(QStringLiteral("x-feature %1").arg(j)), qPrintable(text));
-        QVERIFY2(text.contains(QStringLiteral("contribution ") + number(contribution)), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("contribution ") + number(shown)), qPrintable(text));
         QCOMPARE(text.startsWith(QStringLiteral("★")), f.at("significant").get<bool>());
         // Every prototype is shown, from the file's thumbnails (the training images need not exist).
         const auto prototypes = f.at("prototypes").get<std::vector<std::string>>();
@@ -106,7 +118,7 @@ void XnnViewTest::panelShowsWhatXnnExplainWrites()
     const XnnRecordPtr fromFolder = xnnRecordFromFolder(QString::fromStdString(dir_.file("explain")));
     QCOMPARE(int(fromFolder->features.size()), int(record->features.size()));
     for (size_t j = 0; j < record->features.size(); ++j)
-        QVERIFY(std::abs(fromFolder->features[j].contribution - record->features[j].contribution) < 1e-9);
+        QVERIFY(sameInFloat(fromFolder->features[j].contribution, record->features[j].contribution));
 }
 
 void XnnViewTest::trainingPlotsEveryEpochAndTheFileExplains()
