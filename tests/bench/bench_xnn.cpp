@@ -40,13 +40,15 @@ int main(int argc, char **argv)
 {
     CLI::App app{"XNN embedding throughput and training seconds per epoch"};
     std::string modelPath, data, layer = sg::kXnnLayer;
-    int cls = 0, epochs = 5, hidden1 = 800, batch = 50, repeats = 3, threads = 2, maxImages = 0;
+    int cls = 0, epochs = 5, hidden1 = 800, xFeatures = 5, batch = 50, repeats = 3, threads = 2,
+        maxImages = 0;
     app.add_option("--model", modelPath)->required();
     app.add_option("--data", data)->required();
     app.add_option("--layer", layer);
     app.add_option("--class", cls);
     app.add_option("--epochs", epochs);
     app.add_option("--hidden1", hidden1);
+    app.add_option("--x-features", xFeatures, "L");
     app.add_option("--batch", batch);
     app.add_option("--repeats", repeats);
     app.add_option("--threads", threads);
@@ -74,6 +76,7 @@ int main(int argc, char **argv)
         train.classes = {cls};
         train.epochs = epochs;
         train.hidden1 = hidden1;
+        train.xFeatures = xFeatures;
         train.batchSize = batch;
         train.maxRounds = 1;
         train.seed = 1;
@@ -97,10 +100,10 @@ int main(int argc, char **argv)
             layer.c_str(), threads);
         std::printf("embedding: %.0f images/s (median of %d)\n", median(rates), repeats);
         std::printf(
-            "training: %.3f s per epoch (%d training images, batch %d, hidden %d/100, L 5; median of %d)\n",
-            median(perEpoch), trainImages, batch, hidden1, repeats);
-        std::printf("ROW|%s|%d|%d|%.0f|%.3f|%d|%d\n", layer.c_str(), embedding.size(), embedding.dimension,
-            median(rates), median(perEpoch), batch, hidden1);
+            "training: %.3f s per epoch (%d training images, batch %d, hidden %d/100, L %d; median of %d)\n",
+            median(perEpoch), trainImages, batch, hidden1, xFeatures, repeats);
+        std::printf("ROW|%s|%d|%d|%.0f|%.3f|%d|%d|%d\n", layer.c_str(), embedding.size(), embedding.dimension,
+            median(rates), median(perEpoch), batch, hidden1, xFeatures);
     } catch (const std::exception &error) {
         std::cerr << "sightglass-bench-xnn: " << error.what() << "\n";
         return 1;

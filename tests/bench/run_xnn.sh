@@ -26,7 +26,8 @@ run() { # name args...
   echo "+ $bench $*" >&2
   "$bench" --threads "$threads" --repeats 3 "$@" | tee /dev/stderr | sed -n "s/^ROW|/$name|/p" >> "$rows"
 }
-run cues --model models/demo/cues.pt --data "$work/cues/manifest.csv" --class 0 --epochs 5
+run cues --model models/demo/cues.pt --data "$work/cues/manifest.csv" --class 0 --epochs 5 \
+  --layer features:average-2x2 --x-features 8
 run fashion --model models/demo/fashion.pt --data "$work/fashion/manifest.csv" --class 0 --epochs 5 \
   --layer features:max-7x7 --hidden1 200 --batch 100
 
@@ -35,16 +36,17 @@ section=$work/xnn.md
   echo "<!-- xnn results: written by tests/bench/run_xnn.sh -->"
   echo "## XNN embedding and training"
   echo
-  echo "Written by \`tests/bench/run_xnn.sh\` on $(date -u +%Y-%m-%d), $threads threads, same machine as above."
+  cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+  echo "Written by \`tests/bench/run_xnn.sh\` on $(date -u +%Y-%m-%d), $threads threads, $(nproc) cores ($cpu)."
   echo "Embedding: images per second through the model's features and head with the layer's pooling,"
   echo "no cache (median of 3). Training: seconds per fine-tuning epoch of one class on 80 % of the same"
   echo "images (the first epoch, which follows pretraining, left out; median of 3 trainings of 5 epochs)."
   echo "The layers and widths are the demo XNNs' (models/make_demo_xnns.sh)."
   echo
-  echo "| model | layer | images | D | embedding images/s | s per epoch | batch | first hidden width |"
-  echo "|---|---|---|---|---|---|---|---|"
-  while IFS='|' read -r name layer images dimension rate epoch batch hidden; do
-    echo "| $name | \`$layer\` | $images | $dimension | $rate | $epoch | $batch | $hidden |"
+  echo "| model | layer | images | D | embedding images/s | s per epoch | batch | first hidden width | L |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  while IFS='|' read -r name layer images dimension rate epoch batch hidden xfeatures; do
+    echo "| $name | \`$layer\` | $images | $dimension | $rate | $epoch | $batch | $hidden | $xfeatures |"
   done < "$rows"
   echo "<!-- end xnn results -->"
 } > "$section"
