@@ -26,6 +26,13 @@
 namespace sg {
 namespace {
 
+// A batched embedding and a single-image pass may sum in another order: they agree to float
+// precision, relative to the value.
+float floatTolerance(float expected)
+{
+    return 1e-5f * std::max(1.0f, std::abs(expected));
+}
+
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
@@ -84,9 +91,8 @@ TEST(XnnEmbedding, PooledFeaturesAndScoresMatchADirectPass)
         const torch::Tensor pooled = map.mean({2, 3})[0];
         const torch::Tensor logits = cues().logits(input)[0];
         for (int k = 0; k < 64; ++k) {
-            const float expected = pooled[k].item<float>(); // relative: batch 2 vs 1 may sum in another order
-            ASSERT_NEAR(e.featureRow(i)[k], expected, 1e-5 * std::max(1.0f, std::abs(expected)))
-                << i << " " << k;
+            const float expected = pooled[k].item<float>();
+            ASSERT_NEAR(e.featureRow(i)[k], expected, floatTolerance(expected)) << i << " " << k;
         }
         for (int c = 0; c < 4; ++c)
             EXPECT_NEAR(e.score(i, c), logits[c].item<float>(), 1e-4);
@@ -117,9 +123,7 @@ TEST(XnnEmbedding, GridLayersPoolCellsChannelMajorAndUnknownLayersAreRefused)
                                                     .slice(0, (cell / 2) * half, (cell / 2 + 1) * half)
                                                     .slice(1, (cell % 2) * half, (cell % 2 + 1) * half);
                     const float expected = max ? block.max().item<float>() : block.mean().item<float>();
-                    // Relative: the batched embedding and this single-image pass may sum in another order.
-                    ASSERT_NEAR(
-                        e.featureRow(i)[k * 4 + cell], expected, 1e-5 * std::max(1.0f, std::abs(expected)))
+                    ASSERT_NEAR(e.featureRow(i)[k * 4 + cell], expected, floatTolerance(expected))
                         << i << " " << k << " " << cell;
                 }
         }

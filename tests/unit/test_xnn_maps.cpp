@@ -55,6 +55,14 @@ const XnnClassModel &demoXnn(const std::string &name, int cls)
     return found->second.classes.front();
 }
 
+// An embedding request for the layer the demo XNNs of `name` read (every class reads one layer).
+EmbeddingRequest demoLayer(const std::string &name)
+{
+    EmbeddingRequest request;
+    request.layer = demoXnn(name, 0).layer;
+    return request;
+}
+
 std::vector<std::string> pathsOf(const std::vector<test::CueSample> &samples)
 {
     std::vector<std::string> paths;
@@ -68,9 +76,7 @@ TEST(XnnConceptMaps, TheScoreIsTheXFeatureAndGradientMapsAreZeroWhenInactive)
     const Classifier &cues = model("cues");
     const std::vector<test::CueSample> samples = test::cueSamples();
     const CancelFlag cancel{false};
-    EmbeddingRequest layer; // every cues demo XNN reads the same layer
-    layer.layer = demoXnn("cues", 0).layer;
-    const Embedding e = embedImages(cues, pathsOf(samples), layer, {}, cancel);
+    const Embedding e = embedImages(cues, pathsOf(samples), demoLayer("cues"), {}, cancel);
     int inactive = 0;
     for (int i = 0; i < int(samples.size()); ++i) {
         const test::CueSample &sample = samples[size_t(i)];
@@ -272,8 +278,7 @@ double expectFaithful(const std::string &name, const std::vector<int> &classes,
 {
     const Classifier &classifier = model(name);
     const CancelFlag cancel{false};
-    EmbeddingRequest request; // every class of a demo model reads one layer
-    request.layer = demoXnn(name, classes.front()).layer;
+    const EmbeddingRequest request = demoLayer(name);
     const Embedding e = embedImages(classifier, paths, request, {}, cancel);
     std::vector<std::vector<double>> xnnScores(paths.size());
     for (int cls : classes) {
@@ -393,9 +398,7 @@ TEST(XnnDemoConcepts, SignificantXFeaturesOfBothCueImagesPeakInDifferentCues)
             both.push_back(sample);
     ASSERT_GE(both.size(), 20u);
     const CancelFlag cancel{false};
-    EmbeddingRequest layer;
-    layer.layer = demoXnn("cues", 0).layer;
-    const Embedding e = embedImages(cues, pathsOf(both), layer, {}, cancel);
+    const Embedding e = embedImages(cues, pathsOf(both), demoLayer("cues"), {}, cancel);
     int withTwo = 0, separated = 0;
     std::map<int, int> withTwoOfClass;
     for (int i = 0; i < e.size(); ++i) {
