@@ -19,7 +19,9 @@ read "worse" (0.2753 +- 0.0011 against 0.2713 +- 0.0020) and seeds 4-7 reversed 
 
   tests/bench/quality.py --markdown tests/bench/RESULTS.md [--seeds 1,2,3] [--cues-seeds 1,...,7]
                          [--cues N] [--models fashion,cues]
-Appends its section to the markdown file (or prints it). Needs build/bin/sightglass-bench (SG_BUILD_BENCHMARKS).
+Writes its sections into the markdown file (tests/bench/write_section.py: a header and one
+marked section per model, so `--models cues` reruns the cues table and keeps the fashion one), or
+prints them. Needs build/bin/sightglass-bench (SG_BUILD_BENCHMARKS).
 """
 
 import argparse
@@ -32,8 +34,10 @@ import sys
 import tempfile
 import time
 
+from write_section import write_section
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BENCH = os.path.join(ROOT, "build", "bin", "sightglass-bench")
+BENCH = os.path.join(ROOT, os.environ.get("BUILD", "build"), "bin", "sightglass-bench")
 
 # (model, sample glob, truth file or None, [(method, resolution)])
 MODELS = [
@@ -85,20 +89,22 @@ def main():
     parser.add_argument("--models", default="fashion,cues", help="which models' sections to write")
     parser.add_argument("--cues", type=int, default=0, help="first N cues samples (0 = all)")
     parser.add_argument("--fashion", type=int, default=0, help="first N fashion samples (0 = all)")
-    parser.add_argument("--markdown", help="append the section to this file")
+    parser.add_argument("--markdown", help="write the sections into this file")
     args = parser.parse_args()
     seed_lists = {"fashion": [int(s) for s in args.seeds.split(",")],
                   "cues": [int(s) for s in args.cues_seeds.split(",")]}
     started = time.time()
 
-    lines = ["", "## Default vs reference schedule (I-GOS, iGOS++): quality over seeds", "",
+    header = ["<!-- quality results: written by tests/bench/quality.py -->",
+              "## Default vs reference schedule (I-GOS, iGOS++): quality over seeds", "",
              "Written by `tests/bench/quality.py` (seeds per model below). Each "
              "cell: the mean over seeds of the per-seed mean over the images, +- the seed-to-seed "
              "standard deviation. Verdict: `worse` when the default schedule is worse than "
              "`reference=1` by more than one pooled seed-to-seed standard deviation (and by more "
              "than 0.0005, the table's last digit). Pointing: the "
              "map's first maximum on a true cue box (usual rule); energy: the share of the map's mass "
-             "inside the boxes.", ""]
+             "inside the boxes.", "<!-- end of quality results -->"]
+    sections = ["\n".join(header) + "\n"]
     with tempfile.TemporaryDirectory() as work:
         for model, pattern, truth, methods in MODELS:
             images = sorted(glob.glob(os.path.join(ROOT, pattern)))
@@ -110,6 +116,8 @@ def main():
             if name not in args.models.split(","):
                 continue
             seeds = seed_lists[name]
+            model_started = time.time()
+            lines = [f"<!-- {name} quality results: written by tests/bench/quality.py -->"]
             keys = [k for k in METRICS if truth or k not in ("pointing", "energy")]
             lines += ["### " + name + " demo model, " + str(len(images)) + " samples, seeds "
                       + ", ".join(map(str, seeds)), "",
@@ -142,14 +150,17 @@ def main():
                                  f"{r_mean:.4f} +- {r_sd:.4f} | {d_mean - r_mean:+.4f} | {verdict} |")
                 lines.append(f"| `{method}@{resolution}` | forward passes per image | {passes[False]:.0f} | "
                              f"{passes[True]:.0f} | {passes[False] / passes[True]:.2f}x | |")
-            lines.append("")
-    lines.append(f"({time.time() - started:.0f} s on this machine.)")
-    text = "\n".join(lines) + "\n"
-    if args.markdown:
-        with open(args.markdown, "a", encoding="utf-8") as f:
-            f.write(text)
-    else:
-        sys.stdout.write(text)
+            lines += ["", f"(Run on {time.strftime('%Y-%m-%d', time.gmtime())}, "
+                      f"{time.time() - model_started:.0f} s on this machine.)",
+                      f"<!-- end of {name} quality results -->"]
+            sections.append("\n".join(lines) + "\n")
+    previous = "<!-- end of resnet saliency results -->"  # where a first run puts the header
+    for section in sections:
+        if args.markdown:
+            write_section(args.markdown, section, previous)
+            previous = section.rstrip("\n").split("\n")[-1]
+        else:
+            sys.stdout.write(section + "\n")
 
 
 if __name__ == "__main__":

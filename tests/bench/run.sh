@@ -1,82 +1,23 @@
 #!/usr/bin/env bash
-# Rewrites tests/bench/RESULTS.md: every saliency method on the cues demo model (quality against
-# ground truth, the default I-GOS/iGOS++ schedule beside the reference one), on the
-# Fashion-MNIST demo model, and on a torchvision ResNet-18 at 224 with random weights, every
-# method at its default settings (speed, overhead against a replay of the same passes, speed-up
-# of the optimised inference copy). Needs a build with benchmarks ($BUILD/bin/sightglass-bench;
-# BUILD defaults to build, the default preset's; BUILD=build-bench after the bench preset).
-# About 30 minutes on two otherwise idle cores; run nothing else meanwhile. The summary at the
-# end of RESULTS.md is written by hand from the tables.
+# Rewrites the generated sections of tests/bench/RESULTS.md, each in place between its markers
+# (tests/bench/write_section.py), keeping the hand-written summary:
+#   run_saliency.sh  every saliency method on the cues, Fashion-MNIST and ResNet-18 models
+#                    (speed, overhead against a replay, the optimised copy's speed-up, quality)
+#   run_sag.sh       the SAG search          run_xnn.sh   XNN embedding and training
+#   quality.py       default vs reference I-GOS/iGOS++ schedule over seeds
+# (run_batch.sh and run_canvas.sh are run on their own.) Needs a build with benchmarks
+# (BUILD defaults to build, the default preset's). About two hours on two otherwise idle cores,
+# most of it run_saliency.sh; run nothing else meanwhile. The parts also run alone.
 #   tests/bench/run.sh [CUES_IMAGE_COUNT]     (default: all 16 samples)
-# Then tests/bench/quality.py appends the default-vs-reference table over seeds (about 40 more
-# minutes; SG_BENCH_QUALITY=0 skips it).
+#   OUT=FILE            write there instead (a trial that keeps RESULTS.md)
+#   SG_BENCH_QUALITY=0  skips quality.py (about 40 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-build=${BUILD:-build}
-bench=$build/bin/sightglass-bench
-out=${OUT:-tests/bench/RESULTS.md}  # OUT=/tmp/x.md for a trial that keeps RESULTS.md
-count=${1:-16}
-repeats=3           # timed repetitions (method, replay, copy off) per timed image
-cues_timed=1        # cues images timed; the rest run once for passes and quality
-fashion_timed=3     # fashion passes take ~0.3 ms: more images and repetitions against noise
-fashion_repeats=7
-resnet_count=1
-igospp_resnet_repeats=2  # one iGOS++ run on ResNet-18 takes about 100 s
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+export BUILD=${BUILD:-build} OUT=${OUT:-tests/bench/RESULTS.md}
 
-/usr/bin/python3 models/export_torchvision.py --arch resnet18 --out "$work/resnet18.pt" >/dev/null
-mapfile -t cues < <(ls resources/samples/cues/*.png | head -n "$count")
-mapfile -t resnet < <(ls resources/samples/cues/*.png | head -n "$resnet_count")
-
-{
-  echo "# Benchmark results"
-  echo
-  echo "Written by \`tests/bench/run.sh\` on $(date -u +%Y-%m-%d)."
-  echo "Machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB RAM, no GPU;"
-  echo "$("$build"/bin/sightglass-cli --version), Debian LibTorch (CPU), OpenBLAS (kept to one thread beside torch's pool: core/model/runtime.cpp)."
-  echo
-  echo "Run: cues $count images ($cues_timed timed), fashion 12 images ($fashion_timed timed), ResNet-18"
-  echo "$resnet_count image(s) (all timed); every timed figure is the median of $repeats repetitions ($igospp_resnet_repeats for"
-  echo "iGOS++ on ResNet-18; on fashion at least $fashion_repeats, until the method's runs add up to a second), one repetition"
-  echo "being the method and the replay of its passes (in alternating order), then the method with the optimised copy off."
-  echo "The methods' default batch size (each table names it), all cores."
-  echo
-  echo "Columns: seconds per image of the method (timed images only); model passes per image (images"
-  echo "through the model, over all images; backward = images whose gradient was taken); replay ="
-  echo "the same sequence of model calls as the method's run (batch sizes, autograd on or off, the"
-  echo "same module path), done plainly on the very batches the method passed (copied in an untimed"
-  echo "capture run before the timed ones), with a backward to the input for each"
-  echo "pass with autograd; overhead = method time / replay time (below 0.95 is marked INVALID:"
-  echo "the replay is part of the method's own work); copy off = the method with"
-  echo "\`setOptimisedInference(false)\` (every pass on the module as loaded), copy speed-up = copy"
-  echo "off / on, max Δmap = the largest difference between the saliency maps of the two; deletion"
-  echo "and insertion AUC with the standard settings (IGOS_pp variant, 28x28 cells, blurred fill);"
-  echo "pointing = the pointing game by the usual rule (the map's first maximum in row-major order on"
-  echo "a true cue box; a flat map misses); plateau = mean count of pixels sharing the maximum; energy ="
-  echo "mean share of the map's mass inside the cue boxes. Below each table, the deletion/insertion"
-  echo "evaluation timed with the copy on and off the same way."
-} > "$out"
-
-"$bench" --model models/demo/cues.pt --images "${cues[@]}" --truth resources/samples/cues/truth.json \
-  --evaluate --repeats "$repeats" --timed-images "$cues_timed" \
-  --title "cues demo model, 112x112, first $count samples" --markdown "$out" --methods \
-  igos@28,igos@28:reference=1,igospp@28,igospp@28:reference=1,igospp@28:ties=0,igospp@28:reference=1:ties=0,igos@7,igos@14,igos@56,gradcam,ig,rise@7,rise@14,occlusion@7,occlusion@14
-
-"$bench" --model models/demo/fashion.pt --images resources/samples/fashion/*.png --evaluate \
-  --repeats "$fashion_repeats" --min-seconds 1 --timed-images "$fashion_timed" \
-  --title "fashion demo model, 28x28 gray, 12 samples" --markdown "$out" --methods \
-  igos@7,igos@14,igos@28,igospp@14,gradcam,ig,rise@7,occlusion@7,occlusion@14
-
-# ResNet-18 at 224, default settings throughout (I-GOS/iGOS++ 15 iterations, RISE 2000 masks,
-# occlusion at 14); cheap methods first, so the slow rows start warm.
-"$bench" --model "$work/resnet18.pt" --images "${resnet[@]}" --repeats "$repeats" \
-  --title "resnet18 (random weights), 224x224, $resnet_count image(s), default settings" --markdown "$out" \
-  --methods gradcam,ig,occlusion,igos,igospp:repeats=$igospp_resnet_repeats,rise
-
-OUT="$out" BUILD="$build" tests/bench/run_sag.sh
-OUT="$out" BUILD="$build" tests/bench/run_xnn.sh
-
+tests/bench/run_saliency.sh "$@"
+tests/bench/run_sag.sh
+tests/bench/run_xnn.sh
 if [[ "${SG_BENCH_QUALITY:-1}" != 0 ]]; then
-  /usr/bin/python3 tests/bench/quality.py --markdown "$out"
+  /usr/bin/python3 tests/bench/quality.py --markdown "$OUT"
 fi

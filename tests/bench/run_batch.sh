@@ -102,18 +102,5 @@ bench "cues demo, 112x112" models/demo/cues.pt resources/samples/cues
 bench "fashion demo, 28x28 gray" models/demo/fashion.pt resources/samples/fashion
 echo "<!-- end of batch results -->" >>"$section"
 
-/usr/bin/python3 - "$out" "$section" <<'PY'
-import os, sys
-out, section = sys.argv[1], open(sys.argv[2]).read()
-text = open(out).read() if os.path.exists(out) else ""
-start, end = text.find("<!-- batch results"), text.find("<!-- end of batch results -->")
-if start >= 0 and end > start:
-    text = text[:start] + section + text[end + len("<!-- end of batch results -->\n"):]
-elif "\n## Summary" in text:  # first run: before the hand-written summary
-    at = text.index("\n## Summary") + 1
-    text = text[:at] + section + "\n" + text[at:]
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-open(out, "w").write(text)
-PY
+/usr/bin/python3 tests/bench/write_section.py "$out" "$section"
 echo "run_batch.sh: wrote the batch section of $out"

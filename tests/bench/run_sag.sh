@@ -60,17 +60,4 @@ if [[ -x "$build/bin/sightglass-bench-whatif" ]]; then
 fi
 echo "<!-- end of sag results -->" >> "$section"
 
-/usr/bin/python3 - "$out" "$section" <<'PY'
-import sys
-out, section = sys.argv[1], open(sys.argv[2]).read()
-text = open(out).read() if __import__('os').path.exists(out) else ""
-start, end = text.find("<!-- sag results"), text.find("<!-- end of sag results -->")
-if start >= 0 and end > start:
-    text = text[:start] + section + text[end + len("<!-- end of sag results -->\n"):]
-elif "\n## Summary" in text:  # first run on an older RESULTS.md: before the hand-written summary
-    at = text.index("\n## Summary") + 1
-    text = text[:at] + section + "\n" + text[at:]
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-open(out, "w").write(text)
-PY
+/usr/bin/python3 tests/bench/write_section.py "$out" "$section"

@@ -51,16 +51,5 @@ section=$work/xnn.md
   echo "<!-- end xnn results -->"
 } > "$section"
 
-if grep -q '<!-- xnn results' "$out"; then
-  /usr/bin/python3 - "$out" "$section" <<'PY'
-import sys
-out, section = sys.argv[1], open(sys.argv[2]).read()
-text = open(out).read()
-start = text.index('<!-- xnn results')
-end = text.index('<!-- end xnn results -->') + len('<!-- end xnn results -->\n')
-open(out, 'w').write(text[:start] + section + text[end:])
-PY
-else
-  { echo; cat "$section"; } >> "$out"
-fi
+/usr/bin/python3 tests/bench/write_section.py "$out" "$section"
 echo "wrote the XNN section of $out"
