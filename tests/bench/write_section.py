@@ -29,7 +29,7 @@ def write_section(out, section, after=None):
     elif after and after in text:
         at = text.index(after) + len(after)
         at = text.index("\n", at) + 1 if "\n" in text[at:] else len(text)
-        text = text[:at] + section + text[at:]
+        text = text[:at] + "\n" + section + text[at:]
     elif "\n## Summary" in text:
         at = text.index("\n## Summary") + 1
         text = text[:at] + section + "\n" + text[at:]
