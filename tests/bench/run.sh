@@ -5,12 +5,13 @@
 #                    (speed, overhead against a replay, the optimised copy's speed-up, quality)
 #   run_sag.sh       the SAG search          run_xnn.sh   XNN embedding and training
 #   quality.py       default vs reference I-GOS/iGOS++ schedule over seeds
-# (run_batch.sh and run_canvas.sh are run on their own.) Needs a build with benchmarks
-# (BUILD defaults to build, the default preset's). About two hours on two otherwise idle cores,
-# most of it run_saliency.sh; run nothing else meanwhile. The parts also run alone.
+# (run_batch.sh, run_canvas.sh and run_against.sh are run on their own.) Needs a build with benchmarks
+# (BUILD defaults to build, the default preset's). About 75 minutes on two otherwise idle cores,
+# most of it run_saliency.sh, and an hour more for quality.py; run nothing else meanwhile. The
+# parts also run alone.
 #   tests/bench/run.sh [CUES_IMAGE_COUNT]     (default: all 16 samples)
 #   OUT=FILE            write there instead (a trial that keeps RESULTS.md)
-#   SG_BENCH_QUALITY=0  skips quality.py (about 40 minutes)
+#   SG_BENCH_QUALITY=0  skips quality.py
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export BUILD=${BUILD:-build} OUT=${OUT:-tests/bench/RESULTS.md}
