@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Writes the saliency sections of tests/bench/RESULTS.md (a header and one table per model, each
-# between its markers, replaced on each run): every saliency method on the cues demo model (quality against ground
-# truth, the default I-GOS/iGOS++ schedule beside the reference one), on the Fashion-MNIST demo
-# model, and on a torchvision ResNet-18 at 224 with random weights, every method at its default
-# settings (speed, overhead against a replay of the same passes, speed-up of the optimised
-# inference copy). Needs a build with benchmarks ($BUILD/bin/sightglass-bench; BUILD defaults to
+# between its markers, replaced on each run): every saliency method on the cues demo model
+# (quality against ground truth, the default I-GOS/iGOS++ schedule beside the reference one), on
+# the Fashion-MNIST demo model, and on a torchvision ResNet-18 at 224 with random weights, every
+# method at its default settings (speed, overhead against a replay of the same passes, speed-up of
+# the optimised inference copy). Needs a build with benchmarks ($BUILD/bin/sightglass-bench; BUILD defaults to
 # build, the default preset's). About 55 minutes on two otherwise idle cores (2026-12-04: cues
 # 16 min, fashion 3, ResNet-18 33); run nothing else meanwhile. Also called by tests/bench/run.sh.
 #   tests/bench/run_saliency.sh [CUES_IMAGE_COUNT]     (default: all 16 samples)
