@@ -39,17 +39,15 @@ trap 'rm -rf "$work"' EXIT
 /usr/bin/python3 models/export_torchvision.py --arch resnet18 --out "$work/resnet18.pt" >/dev/null
 image=resources/samples/cues/00000.png
 
-# seconds old|new METHOD: the method's own time from one `explain` run of that build; its forward
-# pass count goes to $work/passes-METHOD-old|new (both builds must do the same work for the ratio
-# to mean speed).
-seconds() {
+# run old|new METHOD: one `explain` run of that build; appends "SECONDS PASSES" (the method's own
+# time and its forward passes: both builds must do the same work for the ratio to mean speed) to
+# $work/old or $work/new.
+run() {
   local text cli=$new_cli
   [[ $1 == old ]] && cli=$old_cli
   text=$("$cli" explain --model "$work/resnet18.pt" --image "$image" --method "$2" \
     --out "$work/out-$2" --force 2>&1) || { echo "run_against.sh: $cli explain failed: $text" >&2; exit 1; }
-  sed -n 's/.* in [0-9.e+-]* s, \([0-9]*\) forward.*/\1/p' <<<"$text" | head -n 1 \
-    >"$work/passes-$2-$1"
-  sed -n 's/.* in \([0-9.e+-]*\) s, .*/\1/p' <<<"$text" | head -n 1
+  sed -n 's/.* in \([0-9.e+-]*\) s, \([0-9]*\) forward.*/\1 \2/p' <<<"$text" | head -n 1 >>"$work/$1"
 }
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
@@ -57,21 +55,18 @@ rows=$work/rows
 : >"$rows"
 IFS=, read -r -a method_list <<<"$methods"
 for method in "${method_list[@]}"; do
+  run old "$method" && run new "$method"  # one untimed run each: caches and the JIT's profiling
   : >"$work/old" && : >"$work/new"
-  seconds old "$method" >/dev/null  # one untimed run each: caches and the JIT's profiling
-  seconds new "$method" >/dev/null
   for ((r = 0; r < repeats; ++r)); do
-    if ((r % 2 == 0)); then
-      seconds old "$method" >>"$work/old"; seconds new "$method" >>"$work/new"
-    else
-      seconds new "$method" >>"$work/new"; seconds old "$method" >>"$work/old"
-    fi
+    if ((r % 2 == 0)); then run old "$method"; run new "$method"; else run new "$method"; run old "$method"; fi
   done
-  old=$(median <"$work/old") new=$(median <"$work/new")
-  [[ -n "$old" && -n "$new" ]] || { echo "run_against.sh: no time read for $method" >&2; exit 1; }
-  echo "$method: $rev $old s, this build $new s (runs: $(paste -sd' ' "$work/old") / $(paste -sd' ' "$work/new"))" >&2
-  passes="$(cat "$work/passes-$method-old") / $(cat "$work/passes-$method-new")"
-  awk -v m="$method" -v o="$old" -v n="$new" -v p="$passes" -v ro="$(paste -sd' ' "$work/old")" -v rn="$(paste -sd' ' "$work/new")" \
+  [[ $(wc -l <"$work/old") -eq $repeats && $(wc -l <"$work/new") -eq $repeats ]] \
+    || { echo "run_against.sh: no time read from some $method run" >&2; exit 1; }
+  old=$(cut -d' ' -f1 "$work/old" | median) new=$(cut -d' ' -f1 "$work/new" | median)
+  old_runs=$(cut -d' ' -f1 "$work/old" | paste -sd' ') new_runs=$(cut -d' ' -f1 "$work/new" | paste -sd' ')
+  passes="$(tail -n 1 "$work/old" | cut -d' ' -f2) / $(tail -n 1 "$work/new" | cut -d' ' -f2)"
+  echo "$method: $rev $old s, this build $new s (runs: $old_runs / $new_runs; passes $passes)" >&2
+  awk -v m="$method" -v o="$old" -v n="$new" -v p="$passes" -v ro="$old_runs" -v rn="$new_runs" \
     'BEGIN {printf "| `%s` | %s | %.3f | %.3f | %.2f | %s | %s |\n", m, p, o, n, o / n, ro, rn}' >>"$rows"
 done
 

@@ -4,13 +4,14 @@
 # (quality against ground truth, the default I-GOS/iGOS++ schedule beside the reference one), on
 # the Fashion-MNIST demo model, and on a torchvision ResNet-18 at 224 with random weights, every
 # method at its default settings (speed, overhead against a replay of the same passes, speed-up of
-# the optimised inference copy). Needs a build with benchmarks ($BUILD/bin/sightglass-bench; BUILD defaults to
-# build, the default preset's). About 55 minutes on two otherwise idle cores (2026-12-04: cues
-# 16 min, fashion 3, ResNet-18 33); run nothing else meanwhile. Also called by tests/bench/run.sh.
+# the optimised inference copy). Needs a build with benchmarks ($BUILD/bin/sightglass-bench;
+# BUILD defaults to build, the default preset's). About 55 minutes on two otherwise idle cores
+# (2026-12-04: cues 16 min, fashion 3, ResNet-18 33); run nothing else meanwhile. Also called by
+# tests/bench/run.sh.
 #   tests/bench/run_saliency.sh [CUES_IMAGE_COUNT]     (default: all 16 samples)
-#   OUT=FILE          where the section goes (default tests/bench/RESULTS.md)
-#   SECTIONS=LIST     cues,fashion,resnet: the tables to rerun (default all three); each table is its
-#                     own marked section, so a rerun of one keeps the others
+#   OUT=FILE          where the sections go (default tests/bench/RESULTS.md)
+#   SECTIONS=LIST     cues,fashion,resnet: the tables to rerun (default all three); each table
+#                     is its own marked section, so a rerun of one keeps the others
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${BUILD:-build}
@@ -98,4 +99,4 @@ if wanted resnet; then
     --title "resnet18 (random weights), 224x224, $resnet_count image(s), default settings" \
     --methods gradcam,ig,occlusion:repeats=$resnet_forward_repeats,igos,igospp:repeats=$igospp_resnet_repeats,rise:repeats=$resnet_forward_repeats
 fi
-echo "run_saliency.sh: wrote the saliency section of $out"
+echo "run_saliency.sh: wrote the saliency sections of $out"

@@ -27,8 +27,9 @@ def write_section(out, section, after=None):
         rest = text[end + len(end_marker):]
         text = text[:start] + section + (rest[1:] if rest.startswith("\n") else rest)
     elif after and after in text:
-        at = text.index(after) + len(after)
-        at = text.index("\n", at) + 1 if "\n" in text[at:] else len(text)
+        if not text.endswith("\n"):
+            text += "\n"
+        at = text.index("\n", text.index(after)) + 1
         text = text[:at] + "\n" + section + text[at:]
     elif "\n## Summary" in text:
         at = text.index("\n## Summary") + 1
